@@ -1,0 +1,94 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.models import User, UserState
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return UserState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() == UserState.PENDING:
+            return queryset.filter(confirmed_at__isnull=True, is_staff=False)
+        if self.value() == UserState.CONFIRMED:
+            return queryset.filter(confirmed_at__isnull=False, is_staff=False)
+        if self.value() == UserState.STAFF:
+            return queryset.filter(is_staff=True)
+        return queryset
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "state_label",
+        "confirmation_sent_at",
+        "date_joined",
+    )
+    list_filter = (StateFilter, "preferred_language", "is_active", "is_superuser")
+    search_fields = ("username", "email", "first_name", "last_name")
+    ordering = ("-date_joined",)
+    readonly_fields = ("confirmed_at", "confirmation_sent_at", "last_login", "date_joined")
+    actions = ["resend_confirmation"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "email", "preferred_language")},
+        ),
+        (_("Registration"), {"fields": ("confirmed_at", "confirmation_sent_at")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj):
+        return obj.get_state_display()
+
+    @admin.action(
+        description=_("Resend the confirmation email (new link; earlier links stop working)")
+    )
+    def resend_confirmation(self, request, queryset):
+        sent = skipped = 0
+        for user in queryset:
+            try:
+                services.confirmation_resend(user=user)
+            except services.NothingToResend:
+                skipped += 1
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "A new confirmation link was emailed to %(count)d pending user.",
+                    "New confirmation links were emailed to %(count)d pending users.",
+                    sent,
+                )
+                % {"count": sent},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d user was skipped: already confirmed or without an email address.",
+                    "%(count)d users were skipped: already confirmed or without an email address.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -1,0 +1,54 @@
+"""Every message the accounts flows show a person, named so tests can import and assert on them.
+
+English wording is the legacy portal's own (quoted in the city's customer guide); the Spanish lives in
+locale/es and follows the guide's Spanish text.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+REGISTRATION_ALMOST_DONE = _(
+    "ALMOST DONE!! 1) Find email sent from PHXwelcome and click the confirmation link "
+    "2) Enter User Name, Email Address and Password. 3) Click Submit, 4) Login. "
+    "Thank You for using PHX Pay Online."
+)
+USERNAME_IN_USE = _("User Name %(username)s is already in use. Please choose another name.")
+EMAIL_IN_USE = _(
+    "Email address %(email)s is already in use with another account. "
+    "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017: Your PHX Pay Online account was already "
+    "created using the email address on file. 1.Click Login 2.Enter UserName equal to email address "
+    "on file and 3.Enter main account holder's 4-digit security PIN as password. NOTE: Please change "
+    "your online password after initial login with Login Profile. NEW CUSTOMERS: 1.Register 2.Find "
+    "confirmation registration email and click link 3.Login, Enroll Account(s)."
+)
+ALREADY_REGISTERED = _(
+    "User Name %(username)s is already registered and confirmed with this Email Address, so no new "
+    "link was sent. Click Login to sign in, or Reset Password if you do not remember your password."
+)
+EMAILS_DO_NOT_MATCH = _("The Email Address and Confirm Email Address do not match.")
+PASSWORDS_DO_NOT_MATCH = _("The two passwords do not match.")
+USERNAME_LENGTH = _("User Name must be between 4 and 32 characters.")
+CONFIRMATION_NOT_FOUND = _("No user found with the generated confirmation ID.")
+CONFIRMATION_MISMATCH = _("Information provided in the form does not match our records.")
+CONFIRMED_GET_STARTED = _(
+    "Get Started!! Click Login and Enroll your account(s) with your ten-digit account number(s) and "
+    "four-digit security PIN. Thank You for using PHX Pay Online."
+)
+LOGIN_FAILED = _(
+    "The User Name or Password is not correct. Both are case-sensitive: enter them exactly as you "
+    "registered them."
+)
+LOGGED_OUT = _("You are signed out. Thank You for using PHX Pay Online.")
+PASSWORD_RESET_SENT = _(
+    "If a confirmed PHX Pay Online account uses that Email Address, we have sent it an email from "
+    "PHXwelcome with a link to set a new password. The link works once and expires in 2 hours."
+)
+PASSWORD_RESET_DONE = _("Your password has been changed. You can now Login with your new password.")
+PASSWORD_RESET_LINK_INVALID = _(
+    "This password reset link is not valid: it was already used, a newer one was sent, or it "
+    "expired. Ask for a new one below."
+)
+PASSWORD_CHANGED = _("Your password has been changed.")
+PROFILE_UPDATED = _("Your User Profile has been updated.")
+LANGUAGE_CHANGED = _("Your preferred language has been saved.")
+
+CONFIRMATION_SUBJECT = _("ACTION REQUIRED! Confirm Your PHX Pay Online Registration")

@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Login and confirmation match the User Name exactly, case included (the seed: "sensible a
+        # mayúsculas y minúsculas"); the database constraint stops two names differing only in case.
+        return self.get(username=username)
+
+
+class UserState(models.TextChoices):
+    PENDING = "pending", _("Pending confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    STAFF = "staff", _("Staff")
+
+
+class User(AbstractUser):
+    """A PHX Pay Online web user.
+
+    A registration creates the user at once in the *pending* state (no usable password) so that the
+    User Name and Email Address are reserved; step 2 (the emailed link) sets the password and confirms it.
+    """
+
+    # Room for legacy e-bill users whose User Name is their e-mail address; the Register form limits
+    # new names to 4–32 characters as the seed says.
+    username = models.CharField(
+        _("User Name"),
+        max_length=254,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": _("A user with that User Name already exists.")},
+    )
+    email = models.EmailField(_("Email Address"), max_length=254, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Only a SHA-256 digest of the newest link's token is kept: the link itself is in the email only,
+    # and writing a new digest is what makes every earlier link stop working.
+    confirmation_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(
+        _("latest confirmation link sent"), null=True, blank=True, editable=False
+    )
+    confirmation_mismatches = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_ci_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["confirmation_token_hash"],
+                condition=~models.Q(confirmation_token_hash=""),
+                name="accounts_user_confirmation_token_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def state(self) -> str:
+        if self.is_staff:
+            return UserState.STAFF
+        if self.is_confirmed:
+            return UserState.CONFIRMED
+        return UserState.PENDING
+
+    def get_state_display(self) -> str:
+        return UserState(self.state).label
+
+    def confirmation_link_expired(self, now=None) -> bool:
+        if self.confirmation_sent_at is None:
+            return True
+        now = now or timezone.now()
+        return now - self.confirmation_sent_at > settings.CONFIRMATION_LINK_MAX_AGE
+
+    @property
+    def display_name(self) -> str:
+        return self.first_name or self.username

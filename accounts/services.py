@@ -1,0 +1,219 @@
+"""Registration, confirmation and password business rules. Views call these; nothing else writes users."""
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts import messages
+from accounts.emails import send_confirmation_email, send_password_reset_email
+from accounts.models import User
+from accounts.tokens import new_token, token_digest
+
+logger = logging.getLogger(__name__)
+
+
+class RegistrationError(Exception):
+    """Step 1 refused: `field` is the form field the message belongs to."""
+
+    def __init__(self, *, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class RegistrationOutcome(enum.Enum):
+    CREATED = "created"
+    RESENT = "resent"  # the seed's "Volver a Registrarse": new link, earlier ones dead
+
+
+class ConfirmationResult(enum.Enum):
+    CONFIRMED = "confirmed"
+    MISMATCH = "mismatch"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Registration:
+    outcome: RegistrationOutcome
+    user: User
+
+
+def _issue_link(user: User) -> str:
+    """Give `user` a new confirmation token, replacing (and so invalidating) any earlier one."""
+    token, digest = new_token()
+    user.confirmation_token_hash = digest
+    user.confirmation_sent_at = timezone.now()
+    user.confirmation_mismatches = 0
+    return token
+
+
+def _email_link_after_commit(user: User, token: str) -> None:
+    transaction.on_commit(lambda: send_confirmation_email(user=user, token=token))
+
+
+def _registration_error_for(*, username: str, email: str) -> RegistrationError | None:
+    """The seed's step-1 errors, checked in its order: the User Name first, then the Email Address."""
+    same_name = User.objects.filter(username__iexact=username).first()
+    if same_name is not None:
+        if same_name.username == username and same_name.email.lower() == email.lower():
+            if same_name.is_confirmed:
+                return RegistrationError(
+                    field="username", message=messages.ALREADY_REGISTERED % {"username": username}
+                )
+            return None
+        return RegistrationError(
+            field="username", message=messages.USERNAME_IN_USE % {"username": username}
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        return RegistrationError(field="email", message=messages.EMAIL_IN_USE % {"email": email})
+    return None
+
+
+def registration_start(
+    *, username: str, first_name: str, last_name: str, email: str, language: str
+) -> Registration:
+    """Step 1: reserve the User Name and Email Address and email a confirmation link.
+
+    Registering again with the same User Name and Email Address before confirming sends a new link and
+    kills every earlier one. Raises RegistrationError with the seed's message otherwise.
+    """
+    error = _registration_error_for(username=username, email=email)
+    if error is not None:
+        raise error
+    try:
+        with transaction.atomic():
+            user = (
+                User.objects.select_for_update()
+                .filter(username=username, email__iexact=email, confirmed_at__isnull=True)
+                .first()
+            )
+            outcome = RegistrationOutcome.RESENT
+            if user is None:
+                user = User(username=username)
+                user.set_unusable_password()
+                outcome = RegistrationOutcome.CREATED
+            user.first_name = first_name
+            user.last_name = last_name
+            # The newest registration's casing is what step 2 will ask for, and what the email shows.
+            user.email = email
+            user.preferred_language = language
+            token = _issue_link(user)
+            user.save()
+            _email_link_after_commit(user, token)
+    except IntegrityError:
+        # A simultaneous registration took the name or address between our check and our insert.
+        error = _registration_error_for(username=username, email=email)
+        if error is None:  # pragma: no cover - the constraint that fired is always one of the two
+            raise
+        raise error from None
+    logger.info("registration %s user_id=%s", outcome.value, user.pk)
+    return Registration(outcome=outcome, user=user)
+
+
+def confirmation_user(*, token: str) -> User | None:
+    """The pending user whose *current*, unexpired link this is; None for any other link."""
+    user = User.objects.filter(
+        confirmation_token_hash=token_digest(token), confirmed_at__isnull=True
+    ).first()
+    if user is None or user.confirmation_link_expired():
+        return None
+    return user
+
+
+def registration_confirm(
+    *, token: str, username: str, email: str, password: str
+) -> tuple[ConfirmationResult, User | None]:
+    """Step 2: check User Name and Email exactly as registered, then set the password.
+
+    Too many mismatches burn the link. The password must already have passed validation.
+    """
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(confirmation_token_hash=token_digest(token), confirmed_at__isnull=True)
+            .first()
+        )
+        if user is None or user.confirmation_link_expired():
+            return ConfirmationResult.NOT_FOUND, None
+        if user.username != username or user.email != email:
+            user.confirmation_mismatches += 1
+            if user.confirmation_mismatches >= settings.CONFIRMATION_MAX_MISMATCHES:
+                user.confirmation_token_hash = ""
+            user.save(update_fields=["confirmation_mismatches", "confirmation_token_hash"])
+            return ConfirmationResult.MISMATCH, None
+        user.set_password(password)
+        user.confirmed_at = timezone.now()
+        user.confirmation_token_hash = ""
+        user.confirmation_mismatches = 0
+        user.save()
+    logger.info("registration confirmed user_id=%s", user.pk)
+    return ConfirmationResult.CONFIRMED, user
+
+
+class NothingToResend(Exception):
+    pass
+
+
+def confirmation_resend(*, user: User) -> None:
+    """Support/staff: mail a pending user a new link; every earlier link stops working."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_confirmed or not user.email:
+            raise NothingToResend(user.username)
+        token = _issue_link(user)
+        user.save(
+            update_fields=[
+                "confirmation_token_hash",
+                "confirmation_sent_at",
+                "confirmation_mismatches",
+            ]
+        )
+        _email_link_after_commit(user, token)
+
+
+def find_pending_user(*, identifier: str) -> User | None:
+    """A user by exact User Name, else by Email Address (case-insensitive)."""
+    return (
+        User.objects.filter(username=identifier).first()
+        or User.objects.filter(email__iexact=identifier).first()
+    )
+
+
+def unconfirmed_purge(*, older_than_days: int) -> int:
+    """Delete registrations never confirmed whose latest link is older than the given days."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    stale = User.objects.annotate(
+        last_activity=Coalesce("confirmation_sent_at", "date_joined")
+    ).filter(
+        confirmed_at__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        last_activity__lt=cutoff,
+    )
+    _total, per_model = stale.delete()
+    return per_model.get(User._meta.label, 0)
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link to the confirmed user with this address, if any; silent otherwise."""
+    users = User.objects.filter(Q(email__iexact=email), is_active=True, confirmed_at__isnull=False)
+    for user in users:
+        uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        send_password_reset_email(user=user, uidb64=uidb64, token=token)
+
+
+def preferred_language_set(*, user: User, language: str) -> None:
+    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

@@ -1,0 +1,170 @@
+from django.contrib import messages as flash
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts import messages, services
+from accounts.forms import (
+    ChangePasswordForm,
+    ConfirmRegistrationForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    RegistrationForm,
+)
+
+
+def _confirmation_not_found(request):
+    context = {"confirmation_not_found": messages.CONFIRMATION_NOT_FOUND}
+    return _token_page(render(request, "accounts/confirm_invalid.html", context, status=404))
+
+
+def _token_page(response):
+    """Pages whose URL holds a secret: never cached, never leaked in a Referer header."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.registration_start(
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                language=translation.get_language(),
+            )
+        except services.RegistrationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            return redirect("accounts:register_done")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def register_done(request):
+    return render(
+        request, "accounts/register_done.html", {"notice": messages.REGISTRATION_ALMOST_DONE}
+    )
+
+
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    user = services.confirmation_user(token=token)
+    if user is None:
+        return _confirmation_not_found(request)
+    form = ConfirmRegistrationForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result, _user = services.registration_confirm(
+            token=token,
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+        )
+        if result is services.ConfirmationResult.CONFIRMED:
+            flash.success(request, messages.CONFIRMED_GET_STARTED)
+            return redirect("accounts:login")
+        if (
+            result is services.ConfirmationResult.NOT_FOUND
+            or services.confirmation_user(token=token) is None
+        ):
+            return _confirmation_not_found(request)
+        form.add_error(None, messages.CONFIRMATION_MISMATCH)
+    return _token_page(render(request, "accounts/confirm.html", {"form": form}))
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Land in the language the user chose, whatever language the login page was in.
+        with translation.override(self.request.user.preferred_language):
+            return reverse("enrollment:accounts")
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        flash.info(request, messages.LOGGED_OUT)
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request):
+    return render(
+        request, "accounts/password_reset_sent.html", {"notice": messages.PASSWORD_RESET_SENT}
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+    extra_context = {"link_invalid": messages.PASSWORD_RESET_LINK_INVALID}
+
+    def dispatch(self, *args, **kwargs):
+        return _token_page(super().dispatch(*args, **kwargs))
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        flash.success(self.request, messages.PASSWORD_RESET_DONE)
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        flash.success(request, messages.PROFILE_UPDATED)
+        with translation.override(user.preferred_language):
+            return redirect(reverse("accounts:profile"))
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "password_form": ChangePasswordForm(request.user)},
+    )
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = ChangePasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        # Keeps this session; every other session of the user ends with the old password hash.
+        update_session_auth_hash(request, form.user)
+        flash.success(request, messages.PASSWORD_CHANGED)
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": ProfileForm(instance=request.user), "password_form": form},
+    )

@@ -1,0 +1,1 @@
+# Billing accounts and enrollments arrive with the enrollment issue.

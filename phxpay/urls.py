@@ -1,0 +1,26 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from phxpay import views
+
+admin.site.site_header = "PHX Pay Online"
+admin.site.site_title = "PHX Pay Online"
+
+urlpatterns = [
+    path("i18n/setlang/", views.set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("help/", views.help_page, name="help"),
+    path("links/", views.links, name="links"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("accounts/", include("enrollment.urls")),
+)
+
+handler400 = "phxpay.views.bad_request"
+handler403 = "phxpay.views.permission_denied"
+handler404 = "phxpay.views.page_not_found"
+handler500 = "phxpay.views.server_error"

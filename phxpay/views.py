@@ -1,0 +1,50 @@
+"""Site-wide pages: Home, Help, Links, the language switch and the error pages."""
+
+from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import services as account_services
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def help_page(request):
+    return render(request, "help.html")
+
+
+def links(request):
+    return render(request, "links.html")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on a signed-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        account_services.preferred_language_set(user=request.user, language=language)
+    return response
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,76 @@
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import DEFAULT_PASSWORD, PendingUserFactory, UserFactory
+
+LINK_RE = re.compile(r"https?://[^\s\"<>]+/register/confirm/[A-Za-z0-9_\-]+/")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.SITE_URL = "http://testserver"
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def pending_user(db):
+    return PendingUserFactory()
+
+
+@pytest.fixture
+def signed_in_client(client, user):
+    client.force_login(user)
+    return client
+
+
+def url(lang: str, name: str, **kwargs) -> str:
+    with translation.override(lang):
+        return reverse(name, kwargs=kwargs or None)
+
+
+def confirmation_link(message) -> str:
+    """The confirmation link in an email's text part (asserting the HTML part carries the same)."""
+    match = LINK_RE.search(message.body)
+    assert match, message.body
+    link = match.group(0)
+    html = message.alternatives[0][0]
+    assert link in html
+    return link
+
+
+def link_path(link: str) -> str:
+    return link.removeprefix("http://testserver")
+
+
+@pytest.fixture
+def register(client, django_capture_on_commit_callbacks):
+    """POST the Register form (English unless lang given), running on-commit email sends."""
+
+    def _register(*, lang="en", **overrides):
+        data = {
+            "username": "testWilliamSample",
+            "first_name": "William",
+            "last_name": "Sample",
+            "email": "wstestphx10@gmail.com",
+            "confirm_email": "wstestphx10@gmail.com",
+        }
+        data.update(overrides)
+        if "email" in overrides and "confirm_email" not in overrides:
+            data["confirm_email"] = overrides["email"]
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url(lang, "accounts:register"), data)
+
+    return _register

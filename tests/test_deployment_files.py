@@ -1,0 +1,366 @@
+"""The deployment files agree with each other and with the code that reads the environment.
+
+Static checks only. They parse docker-compose.yml, .env.example, Dockerfile, .dockerignore and the
+source of phxpay/settings.py and gunicorn.conf.py. They need no database and no Docker daemon.
+"""
+
+import fnmatch
+import multiprocessing
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_PY = ROOT / "phxpay" / "settings.py"
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+
+REQUIRED_SERVICES = ("db", "redis", "mailpit", "web")
+# The readers a `# Read by:` line in .env.example may name. "planned" = documented ahead of use.
+READERS = ("phxpay/settings.py", "gunicorn.conf.py", "docker-compose.yml", "planned")
+
+# env("X"), env.bool("X"), env.int("X"), env.list("X"), env.url("X"), env.db("X"), os.environ...
+ENV_READ = re.compile(
+    r"""(?:\benv(?:\.\w+)?\(|\bos\.environ\.get\(|\bos\.getenv\(|\bos\.environ\[)"""
+    r"""\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
+# Prefix handling such as `key.startswith("ANYMAIL_")` over the whole environment.
+ENV_PREFIX = re.compile(r"""\.startswith\(\s*["']([A-Z][A-Z0-9_]*_)["']\s*\)""")
+# ${VAR}, ${VAR:-default}, ... but not $${VAR}, which Compose passes through to the container.
+COMPOSE_INTERPOLATION = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}")
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def names_read_by(source: str) -> tuple[set[str], set[str]]:
+    """(variable names, name prefixes) that a Python source reads from the environment."""
+    return set(ENV_READ.findall(source)), set(ENV_PREFIX.findall(source))
+
+
+def is_read(name: str, names: set[str], prefixes: set[str]) -> bool:
+    return name in names or any(name.startswith(prefix) for prefix in prefixes)
+
+
+def env_example_blocks() -> dict[str, dict]:
+    """Documented variables: name -> {"read_by": ..., "default": ..., "examples": [(name, value)]}.
+
+    A block is a run of lines between blank lines whose first line is `# NAME: description`.
+    """
+    blocks: dict[str, dict] = {}
+    for chunk in re.split(r"\n[ \t]*\n", ENV_EXAMPLE.read_text()):
+        lines = [line.strip() for line in chunk.strip().splitlines()]
+        head = re.match(r"#\s*([A-Z][A-Z0-9_]*):\s", lines[0]) if lines else None
+        if not head:
+            continue  # file header and section banners
+        name = head.group(1)
+        assert name not in blocks, f".env.example documents {name} twice"
+        block = {"read_by": None, "default": None, "examples": []}
+        for line in lines[1:]:
+            if line.startswith("# Read by:"):
+                block["read_by"] = line.removeprefix("# Read by:").strip()
+            elif line.startswith("# Default:"):
+                block["default"] = line.removeprefix("# Default:").strip()
+            elif assignment := re.match(r"(?:#\s)?([A-Z][A-Z0-9_]*)=(.*)", line):
+                block["examples"].append(assignment.groups())
+        blocks[name] = block
+    return blocks
+
+
+def documented_names() -> set[str]:
+    return set(env_example_blocks())
+
+
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def compose_interpolations() -> list[tuple[str, str]]:
+    """(variable, modifier) for every ${...} in the file's values and keys (comments excluded)."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(key)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str):
+            found.extend(COMPOSE_INTERPOLATION.findall(node))
+
+    walk(compose())
+    return found
+
+
+def service_environment(service: dict) -> dict[str, str]:
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):  # ["KEY=value", ...] form
+        return dict(item.partition("=")[::2] for item in environment)
+    return {key: "" if value is None else str(value) for key, value in environment.items()}
+
+
+def command_text(service: dict) -> str:
+    command = service.get("command") or ""
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def dockerfile_stages() -> list[list[tuple[str, str]]]:
+    """Instructions as (KEYWORD, arguments) grouped by stage; continuations joined, no comments."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    stages: list[list[tuple[str, str]]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        keyword, _, args = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            stages.append([])
+        assert stages, f"Dockerfile instruction before the first FROM: {line}"
+        stages[-1].append((keyword, " ".join(args.split())))
+    return stages
+
+
+def dockerignore_excludes(path: str) -> bool:
+    """Whether .dockerignore leaves `path` out of the build context (last matching pattern wins)."""
+    excluded = False
+    for raw in DOCKERIGNORE.read_text().splitlines():
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.removeprefix("**/")):
+            excluded = not negated
+    return excluded
+
+
+# --- the parsers themselves -----------------------------------------------------------------------
+
+
+def test_settings_parser_finds_every_kind_of_env_read():
+    """Guard the regexes: if they found nothing, the other checks would pass vacuously."""
+    names, prefixes = names_read_by(SETTINGS_PY.read_text())
+    for name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "EMAIL_PORT"):
+        assert name in names  # env.bool, env(), env.list, env.url, env.db, env.int
+    assert "ANYMAIL_" in prefixes
+    assert len(documented_names()) >= len(names)
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------------
+
+
+def test_compose_defines_db_redis_mailpit_and_web():
+    assert set(REQUIRED_SERVICES) <= set(compose()["services"])
+
+
+@pytest.mark.parametrize("name", REQUIRED_SERVICES)
+def test_every_service_has_a_healthcheck(name):
+    healthcheck = compose()["services"][name].get("healthcheck") or {}
+    assert healthcheck.get("test"), f"{name} has no healthcheck test"
+    assert not healthcheck.get("disable"), f"{name} disables its healthcheck"
+
+
+def test_database_lives_on_a_named_volume_declared_at_top_level():
+    config = compose()
+    mounts = config["services"]["db"].get("volumes") or []
+    sources = [m["source"] if isinstance(m, dict) else m.split(":", 1)[0] for m in mounts]
+    data_mounts = [
+        m
+        for m in mounts
+        if "/var/lib/postgresql/data" in (m["target"] if isinstance(m, dict) else m)
+    ]
+    assert data_mounts, "db does not mount PostgreSQL's data directory"
+    named = [s for s in sources if not s.startswith((".", "/", "~"))]
+    assert named, "db's data is on a bind mount, not a named volume"
+    assert set(named) <= set(config.get("volumes") or {}), (
+        "db's volume is not declared at top level"
+    )
+
+
+@pytest.mark.parametrize("dependency", ["db", "redis", "mailpit"])
+def test_web_starts_only_after_its_dependencies_are_healthy(dependency):
+    depends_on = compose()["services"]["web"].get("depends_on") or {}
+    assert isinstance(depends_on, dict), "depends_on list form cannot wait for health"
+    assert depends_on.get(dependency, {}).get("condition") == "service_healthy"
+
+
+def test_web_runs_migrations_before_starting_gunicorn():
+    command = command_text(compose()["services"]["web"])
+    # `&&`, not `;`, so that a failed migration stops gunicorn from starting on an old schema.
+    assert re.search(
+        r"manage\.py migrate\b[^;&|]*&&\s*(?:exec\s+)?gunicorn\s+-c\s+gunicorn\.conf\.py", command
+    ), command
+
+
+def test_every_compose_environment_variable_is_documented():
+    documented = documented_names()
+    settings_names, prefixes = names_read_by(SETTINGS_PY.read_text())
+    for name, service in compose()["services"].items():
+        for variable in service_environment(service):
+            assert variable in documented or is_read(variable, settings_names, prefixes), (
+                f"{name}: {variable} is neither read by settings nor documented in .env.example"
+            )
+            if name == "web":
+                assert variable in documented, f"web: {variable} is missing from .env.example"
+
+
+def test_compose_runs_without_a_dot_env_and_documents_what_it_interpolates():
+    documented = documented_names()
+    interpolations = compose_interpolations()
+    assert interpolations
+    for variable, modifier in interpolations:
+        assert modifier.startswith(":-"), f"${{{variable}{modifier}}} has no default"
+        assert variable in documented, f"${{{variable}}} is missing from .env.example"
+
+
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "PIN_PEPPER", "POSTGRES_PASSWORD"])
+def test_compose_secret_defaults_are_marked_change_me(secret):
+    defaults = [
+        modifier.removeprefix(":-")
+        for variable, modifier in compose_interpolations()
+        if variable == secret
+    ]
+    assert defaults, f"compose does not take {secret} from the environment"
+    assert all("change-me" in default for default in defaults)
+
+
+def test_web_does_not_redirect_its_own_healthcheck_to_https():
+    web = compose()["services"]["web"]
+    environment = service_environment(web)
+    assert "127.0.0.1:8000/en/" in " ".join(web["healthcheck"]["test"])
+    assert environment["SECURE_SSL_REDIRECT"] == "false"
+    assert "127.0.0.1" in environment["ALLOWED_HOSTS"]
+
+
+# --- .env.example ---------------------------------------------------------------------------------
+
+
+def test_every_documented_variable_says_who_reads_it_its_default_and_an_example():
+    for name, block in env_example_blocks().items():
+        assert block["read_by"] and block["read_by"].startswith(READERS), (name, block["read_by"])
+        assert block["default"], f"{name} has no `# Default:` line"
+        assert any(variable == name for variable, _ in block["examples"]), f"{name} has no example"
+
+
+@pytest.mark.parametrize(
+    ("reader", "source"),
+    [
+        ("phxpay/settings.py", SETTINGS_PY),
+        ("gunicorn.conf.py", GUNICORN_CONF),
+    ],
+)
+def test_variables_documented_as_read_by_a_module_are_read_by_it(reader, source):
+    names, prefixes = names_read_by(source.read_text())
+    claimed = [
+        n for n, b in env_example_blocks().items() if (b["read_by"] or "").startswith(reader)
+    ]
+    assert claimed
+    unread = [name for name in claimed if not is_read(name, names, prefixes)]
+    assert not unread, f".env.example says {reader} reads {unread}, but it does not"
+
+
+def test_variables_documented_as_compose_only_are_used_by_compose():
+    used = {variable for variable, _ in compose_interpolations()}
+    claimed = [
+        n
+        for n, b in env_example_blocks().items()
+        if (b["read_by"] or "").startswith("docker-compose.yml")
+    ]
+    assert claimed and set(claimed) <= used
+
+
+@pytest.mark.parametrize("source", [SETTINGS_PY, GUNICORN_CONF], ids=lambda p: p.name)
+def test_every_variable_the_code_reads_is_documented(source):
+    names, prefixes = names_read_by(source.read_text())
+    documented = documented_names()
+    assert not names - documented, f"undocumented: {sorted(names - documented)}"
+    for prefix in prefixes:
+        assert any(name.startswith(prefix) for name in documented), f"no {prefix}* example"
+
+
+@pytest.mark.parametrize("name", ["PIN_PEPPER", "CACHE_URL"])
+def test_upcoming_variables_are_documented_ahead_of_use(name):
+    assert name in documented_names()
+
+
+# --- Dockerfile and .dockerignore -----------------------------------------------------------------
+
+
+def test_image_installs_front_end_dependencies_with_npm_ci_in_a_node_stage():
+    node_stages = [s for s in dockerfile_stages() if s[0][1].startswith("node:")]
+    assert node_stages, "no node build stage"
+    instructions = node_stages[0]
+    assert any(k == "COPY" and "package-lock.json" in a for k, a in instructions)
+    assert any(k == "RUN" and re.search(r"\bnpm ci\b", a) for k, a in instructions)
+
+
+def test_node_modules_never_come_from_the_build_context():
+    for stage in dockerfile_stages():
+        for keyword, args in stage:
+            if keyword in ("COPY", "ADD") and "node_modules" in args:
+                assert keyword == "COPY" and "--from=" in args, f"{keyword} {args}"
+    assert dockerignore_excludes("node_modules")
+
+
+@pytest.mark.parametrize(
+    "path", ["node_modules", ".venv", "db.sqlite3", ".env", "staticfiles", ".git"]
+)
+def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image(path):
+    assert dockerignore_excludes(path)
+
+
+def test_image_compiles_translations_and_collects_static_files():
+    runs = [a for k, a in dockerfile_stages()[-1] if k == "RUN"]
+    assert any(
+        "msgfmt --check-format" in a and "locale/es/LC_MESSAGES/django.po" in a for a in runs
+    )
+    collect = [a for a in runs if "collectstatic --noinput" in a]
+    assert collect and "DEBUG=false" in collect[0] and "SECRET_KEY=" in collect[0]
+
+
+def test_image_runs_as_a_non_root_user_and_serves_with_gunicorn_conf():
+    final = dockerfile_stages()[-1]
+    users = [a for k, a in final if k == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    cmd = [a for k, a in final if k == "CMD"][-1]
+    assert "gunicorn" in cmd and "gunicorn.conf.py" in cmd
+    assert ("EXPOSE", "8000") in final
+
+
+# --- gunicorn.conf.py -----------------------------------------------------------------------------
+
+
+def test_gunicorn_takes_port_and_worker_count_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORT", "9123")
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.10")
+    config = runpy.run_path(str(GUNICORN_CONF))
+    assert config["bind"] == "0.0.0.0:9123"
+    assert config["workers"] == 4
+    assert config["forwarded_allow_ips"] == "10.0.0.10"
+
+
+def test_gunicorn_defaults_to_port_8000_and_two_workers_per_cpu_plus_one(monkeypatch):
+    for name in ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(GUNICORN_CONF))
+    assert config["bind"] == "0.0.0.0:8000"
+    assert config["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert config["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 30, 5)
+    assert config["accesslog"] == config["errorlog"] == "-"
+
+
+def test_gunicorn_serves_the_wsgi_application_named_in_settings():
+    wsgi = re.search(r'WSGI_APPLICATION\s*=\s*"([\w.]+)"', SETTINGS_PY.read_text()).group(1)
+    module, _, attribute = wsgi.rpartition(".")
+    assert runpy.run_path(str(GUNICORN_CONF))["wsgi_app"] == f"{module}:{attribute}"
