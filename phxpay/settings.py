@@ -208,6 +208,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS preload commits every phoenix.gov subdomain: the city's domain owners decide that, not this app.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 
 LOGGING = {

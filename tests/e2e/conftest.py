@@ -1,0 +1,125 @@
+"""Browser journeys: headless Debian Chromium driven by Playwright against pytest-django's live server.
+
+Every test here is marked `e2e`. Playwright's sync API runs an event loop in the main thread, so Django's
+async-safety check has to be relaxed for the test code's own database access.
+"""
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+E2E_DIR = Path(__file__).resolve().parent
+ARTIFACTS_DIR = E2E_DIR.parent.parent / "artifacts" / "e2e"
+TIMEOUT_MS = 10_000
+EMAIL_WAIT_SECONDS = 5.0
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    # This hook sees the whole session's items: mark only the ones collected from this folder.
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    # Kept on the item (rep_setup, rep_call, rep_teardown) so fixtures can see how the test went.
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        pytest.fail(
+            f"Chromium not found (looked on PATH and at {path}). The e2e journeys use the system "
+            "Chromium and never download one: install it, e.g. `apt-get install chromium`.",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception as error:
+        playwright.stop()
+        pytest.fail(f"Could not launch Chromium at {executable}: {error}", pytrace=False)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def site_url(settings, live_server):
+    """The live server's base URL; email links point at it too."""
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def page(request, browser, transactional_db, site_url):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(base_url=site_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    failed = any(
+        getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+    if failed:
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", request.node.name)
+        try:
+            page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
+        except Exception as error:  # a screenshot must never hide the real failure
+            print(f"e2e: could not save a screenshot for {request.node.nodeid}: {error}")
+    context.close()
+
+
+@pytest.fixture
+def wait_for_email(mailoutbox):
+    """Wait for the n-th email (1-based) of this test and return it.
+
+    The live server thread sends emails on commit, after the browser already has its response.
+    """
+
+    def _wait(n: int = 1, timeout: float = EMAIL_WAIT_SECONDS):
+        deadline = time.monotonic() + timeout
+        while len(mailoutbox) < n:
+            if time.monotonic() > deadline:
+                subjects = [message.subject for message in mailoutbox]
+                pytest.fail(f"expected email #{n} within {timeout}s; got {subjects}")
+            time.sleep(0.05)
+        return mailoutbox[n - 1]
+
+    return _wait
