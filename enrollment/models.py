@@ -1,1 +1,105 @@
-# Billing accounts and enrollments arrive with the enrollment issue.
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ACCOUNT_NUMBER_VALIDATOR = RegexValidator(r"^\d{10}$", _("Enter exactly 10 digits."))
+
+
+class BillingAccount(models.Model):
+    """A City Services billing account, as loaded from the city's billing system (CIS)."""
+
+    account_number = models.CharField(
+        _("Account Number"), max_length=10, unique=True, validators=[ACCOUNT_NUMBER_VALIDATOR]
+    )
+    first_name = models.CharField(_("holder first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("holder last name"), max_length=150, blank=True)
+    service_address = models.CharField(_("service address"), max_length=255)
+    ebill_email = models.EmailField(_("e-bill email"), max_length=254, blank=True)
+    paperless = models.BooleanField(_("paperless (e-bill)"), default=False)
+    balance = models.DecimalField(_("balance"), max_digits=12, decimal_places=2, default=0)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # HMAC-SHA256 keyed with PIN_PEPPER (enrollment/pins.py); never the PIN itself.
+    pin_hash = models.CharField(max_length=64, editable=False)
+    failed_pin_attempts = models.PositiveSmallIntegerField(_("consecutive wrong PINs"), default=0)
+    lockouts = models.PositiveSmallIntegerField(_("lockouts since the last correct PIN"), default=0)
+    locked_until = models.DateTimeField(_("enrollment locked until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("billing account")
+        verbose_name_plural = _("billing accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(account_number__regex=r"^[0-9]{10}$"),
+                name="enrollment_account_number_10_digits",
+            ),
+        ]
+
+    def __str__(self):
+        return self.account_number
+
+    @property
+    def holder_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def last4(self) -> str:
+        return self.account_number[-4:]
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class Role(models.TextChoices):
+    HOLDER = "holder", _("Account holder")
+    MANAGE = "manage", _("Manage")
+    VIEW = "view", _("View only")
+
+
+class Enrollment(models.Model):
+    """A web user's link to a billing account: what they may see in Account(s)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.HOLDER)
+    nickname = models.CharField(_("Nickname"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="enrollment_once_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.account}"
+
+    @property
+    def can_change_settings(self) -> bool:
+        return self.role in (Role.HOLDER, Role.MANAGE)
+
+
+class PinGuard(models.Model):
+    """Per-user count of wrong PINs in the current window: stops guessing one PIN across many accounts."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pin_guard"
+    )
+    window_started_at = models.DateTimeField(default=timezone.now)
+    failures = models.PositiveSmallIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PIN guessing guard")
+        verbose_name_plural = _("PIN guessing guards")
+
+    def __str__(self):
+        return f"{self.user}: {self.failures}"

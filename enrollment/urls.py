@@ -6,6 +6,10 @@ app_name = "enrollment"
 
 urlpatterns = [
     path("", views.accounts, name="accounts"),
-    path("details/", views.details, name="details"),
-    path("settings/", views.settings_page, name="settings"),
+    path("enroll/", views.enroll, name="enroll"),
+    path("details/", views.details_first, name="details_first"),
+    path("settings/", views.settings_first, name="settings_first"),
+    path("<int:account_id>/", views.details, name="details"),
+    path("<int:account_id>/settings/", views.account_settings, name="settings"),
+    path("<int:account_id>/remove/", views.remove, name="remove"),
 ]

@@ -1,17 +1,133 @@
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from enrollment import messages, services
+from enrollment.forms import AccountSettingsForm, EnrollForm
+from enrollment.models import Enrollment
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _user_enrollment(request, account_id) -> Enrollment:
+    # Scoped to the signed-in user: someone else's account id is simply not found.
+    return get_object_or_404(
+        Enrollment.objects.select_related("account"), user=request.user, account_id=account_id
+    )
 
 
 @login_required
 def accounts(request):
-    return render(request, "enrollment/accounts.html")
+    enrollments = list(services.enrollments_for(user=request.user))
+    return render(request, "enrollment/accounts.html", {"enrollments": enrollments})
 
 
 @login_required
-def details(request):
-    return render(request, "enrollment/details.html")
+@sensitive_post_parameters("pin")
+@require_http_methods(["GET", "POST"])
+def enroll(request):
+    form = EnrollForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.enrollment_create(
+            user=request.user,
+            account_number=form.cleaned_data["account_number"],
+            pin=form.cleaned_data["pin"],
+        )
+        outcome = services.EnrollmentOutcome
+        if result.outcome is outcome.ENROLLED:
+            flash.success(request, messages.ENROLLED % {"account": result.account.account_number})
+            return redirect("enrollment:accounts")
+        if result.outcome is outcome.ALREADY_ENROLLED:
+            flash.info(
+                request, messages.ALREADY_ENROLLED % {"account": result.account.account_number}
+            )
+            return redirect("enrollment:accounts")
+        if result.outcome is outcome.NO_MATCH:
+            form.add_error(None, messages.NO_MATCH)
+        elif result.outcome is outcome.ACCOUNT_LOCKED:
+            form.add_error(None, messages.ACCOUNT_LOCKED % {"until": _when(result.until)})
+        else:
+            form.add_error(None, messages.USER_BLOCKED % {"until": _when(result.until)})
+    return render(request, "enrollment/enroll.html", {"form": form})
+
+
+def _pick(request, target: str):
+    """Details / Account Settings from the menu: the first account, or the Account(s) page."""
+    first = services.enrollments_for(user=request.user).values_list("account_id", flat=True).first()
+    if first is None:
+        return redirect("enrollment:accounts")
+    return redirect(target, account_id=first)
 
 
 @login_required
-def settings_page(request):
-    return render(request, "enrollment/settings.html")
+def details_first(request):
+    return _pick(request, "enrollment:details")
+
+
+@login_required
+def settings_first(request):
+    return _pick(request, "enrollment:settings")
+
+
+@login_required
+def details(request, account_id):
+    enrollment = _user_enrollment(request, account_id)
+    context = {
+        "enrollment": enrollment,
+        "account": enrollment.account,
+        "enrollments": list(services.enrollments_for(user=request.user)),
+        "selector_target": "enrollment:details",
+    }
+    return render(request, "enrollment/details.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request, account_id):
+    enrollment = _user_enrollment(request, account_id)
+    account = enrollment.account
+    initial = {
+        "nickname": enrollment.nickname,
+        "paperless": account.paperless,
+        "ebill_email": account.ebill_email,
+    }
+    form = AccountSettingsForm(
+        request.POST or None, initial=initial, can_change_account=enrollment.can_change_settings
+    )
+    if request.method == "POST" and form.is_valid():
+        services.enrollment_settings_update(
+            enrollment=enrollment,
+            nickname=form.cleaned_data["nickname"],
+            paperless=form.cleaned_data["paperless"],
+            ebill_email=form.cleaned_data["ebill_email"],
+        )
+        flash.success(request, messages.SETTINGS_SAVED)
+        return redirect("enrollment:settings", account_id=account.pk)
+    context = {
+        "form": form,
+        "enrollment": enrollment,
+        "account": account,
+        "enrollments": list(services.enrollments_for(user=request.user)),
+        "selector_target": "enrollment:settings",
+        "view_only_note": None if enrollment.can_change_settings else messages.VIEW_ONLY,
+    }
+    return render(request, "enrollment/settings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove(request, account_id):
+    enrollment = _user_enrollment(request, account_id)
+    if request.method == "POST":
+        number = enrollment.account.account_number
+        services.enrollment_remove(enrollment=enrollment)
+        flash.success(request, messages.REMOVED % {"account": number})
+        return redirect("enrollment:accounts")
+    return render(
+        request, "enrollment/remove.html", {"enrollment": enrollment, "account": enrollment.account}
+    )

@@ -26,6 +26,16 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
+# Key for the HMAC of billing-account PINs (enrollment/pins.py). Separate from SECRET_KEY so either can
+# be rotated on its own schedule; rotating it means re-importing the CIS extract.
+PIN_PEPPER = env("PIN_PEPPER", default="")
+if not PIN_PEPPER:
+    if not DEBUG:
+        raise ImproperlyConfigured("PIN_PEPPER must be set when DEBUG is false.")
+    PIN_PEPPER = "development-only-pin-pepper"
+if len(PIN_PEPPER) < 16 and not DEBUG:
+    raise ImproperlyConfigured("PIN_PEPPER must be at least 16 characters.")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -129,6 +139,14 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
 CONFIRMATION_LINK_MAX_AGE = timedelta(hours=env.int("CONFIRMATION_LINK_HOURS", default=24))
 CONFIRMATION_MAX_MISMATCHES = env.int("CONFIRMATION_MAX_MISMATCHES", default=5)
 PURGE_UNCONFIRMED_DAYS = env.int("PURGE_UNCONFIRMED_DAYS", default=30)
+
+# Billing-account PIN lockout: N consecutive wrong PINs lock the account for every user; each further
+# lockout without a success in between doubles the time. Per user: M wrong PINs in a window block them.
+PIN_ACCOUNT_FAILURE_LIMIT = env.int("PIN_ACCOUNT_FAILURE_LIMIT", default=5)
+PIN_ACCOUNT_LOCK_MINUTES = env.int("PIN_ACCOUNT_LOCK_MINUTES", default=30)
+PIN_USER_FAILURE_LIMIT = env.int("PIN_USER_FAILURE_LIMIT", default=10)
+PIN_USER_WINDOW_MINUTES = env.int("PIN_USER_WINDOW_MINUTES", default=60)
+PIN_USER_BLOCK_MINUTES = env.int("PIN_USER_BLOCK_MINUTES", default=60)
 
 # Sessions: 30 minutes idle (renewed on each request), cookies never readable from scripts.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

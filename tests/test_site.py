@@ -31,7 +31,12 @@ def manage(*args, env_overrides=None, drop=()):
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_overrides or {})
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -67,7 +72,10 @@ def test_500_and_403_pages_render_with_contact(lang):
 
     request.user = AnonymousUser()
     with translation.override(lang):
-        for response, status in ((views.server_error(request), 500), (views.permission_denied(request), 403)):
+        for response, status in (
+            (views.server_error(request), 500),
+            (views.permission_denied(request), 403),
+        ):
             assert response.status_code == status
             html = response.content.decode()
             assert f'<html lang="{lang}">' in html
@@ -122,7 +130,9 @@ def test_argon2id_is_the_first_password_hasher():
     result = manage(
         "shell", "-c", "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
     )
-    assert result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert (
+        result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
     assert settings.AUTH_USER_MODEL == "accounts.User"
 
 
@@ -145,7 +155,9 @@ def test_every_visible_string_is_in_the_catalogue(tmp_path):
     shutil.copytree(
         ROOT,
         copy,
-        ignore=shutil.ignore_patterns(".venv", "node_modules", "staticfiles", ".git", "artifacts", "*.sqlite3"),
+        ignore=shutil.ignore_patterns(
+            ".venv", "node_modules", "staticfiles", ".git", "artifacts", "*.sqlite3"
+        ),
     )
     result = subprocess.run(
         [

@@ -124,7 +124,7 @@ def test_signed_out_menu_and_signed_in_menu(client, user):
 
 
 @pytest.mark.parametrize(
-    "name", ["enrollment:accounts", "enrollment:details", "enrollment:settings"]
+    "name", ["enrollment:accounts", "enrollment:details_first", "enrollment:settings_first"]
 )
 def test_account_pages_require_login(client, name):
     response = client.get(url("en", name))

@@ -1,8 +1,13 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import User
+from enrollment.importer import accounts_import
+
+DEMO_EXTRACT = Path(settings.BASE_DIR) / "demo" / "cis_extract_demo.csv"
 
 DEMO_USER = {
     "username": "demoCustomer",
@@ -18,7 +23,8 @@ DEMO_STAFF = {
 
 class Command(BaseCommand):
     help = (
-        "Load demo data for local development (make run): a confirmed customer and a staff user. "
+        "Load demo data for local development (make run): a confirmed customer, a staff user and the "
+        "demo CIS extract (demo/cis_extract_demo.csv). "
         "Idempotent. Refuses to run when DEBUG is false."
     )
 
@@ -27,6 +33,11 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG=true: it creates known passwords.")
         self._user(DEMO_USER, first_name="Willa", last_name="Sample")
         self._user(DEMO_STAFF, first_name="Cita", last_name="Staff", staff=True)
+        report = accounts_import(data=DEMO_EXTRACT.read_bytes())
+        self.stdout.write(
+            f"Demo billing accounts: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged (account numbers and PINs are in README.md)."
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo customer: {DEMO_USER['username']} / {DEMO_USER['password']}   "

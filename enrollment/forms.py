@@ -1,0 +1,77 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enrollment import messages
+from enrollment.services import normalize_account_number
+from phxpay.forms import AccessibleFormMixin
+
+
+class EnrollForm(AccessibleFormMixin, forms.Form):
+    account_number = forms.CharField(
+        label=_("Account Number"),
+        max_length=20,
+        help_text=_("The 10-digit number on your City Services bill."),
+        error_messages={"required": messages.ACCOUNT_NUMBER_FORMAT},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    pin = forms.CharField(
+        label=_("Security PIN"),
+        max_length=4,
+        strip=True,
+        help_text=_("The 4-digit security PIN of the main account holder."),
+        error_messages={"required": messages.PIN_FORMAT, "max_length": messages.PIN_FORMAT},
+        # Masked like a password; "off" so browsers do not offer to save it as the site password.
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_account_number(self):
+        number = normalize_account_number(self.cleaned_data["account_number"])
+        if not re.fullmatch(r"\d{10}", number):
+            raise forms.ValidationError(messages.ACCOUNT_NUMBER_FORMAT, code="format")
+        return number
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"]
+        if not re.fullmatch(r"\d{4}", pin):
+            raise forms.ValidationError(messages.PIN_FORMAT, code="format")
+        return pin
+
+
+class AccountSettingsForm(AccessibleFormMixin, forms.Form):
+    nickname = forms.CharField(
+        label=_("Nickname"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "A name for this account in your list, for example “Home” or “Rental on 5th St”."
+        ),
+    )
+    paperless = forms.BooleanField(
+        label=_("Paperless billing: email my bill instead of mailing it"), required=False
+    )
+    ebill_email = forms.EmailField(
+        label=_("Billing email on file"),
+        max_length=254,
+        required=False,
+        help_text=_(
+            "Where electronic bills and account notices are sent. Having your email on file lets "
+            "customer service help you."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, can_change_account: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_change_account:
+            for name in ("paperless", "ebill_email"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("paperless") and not cleaned.get("ebill_email"):
+            self.add_error("ebill_email", _("Paperless billing needs a billing email address."))
+        return cleaned

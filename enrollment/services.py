@@ -1,0 +1,159 @@
+"""Enrollment business rules: PIN checks with lockouts, the user's list, account settings."""
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from enrollment.emails import send_enrolled_notice, send_locked_notice
+from enrollment.models import BillingAccount, Enrollment, PinGuard, Role
+from enrollment.pins import pin_digest, pin_matches
+
+logger = logging.getLogger(__name__)
+
+# Compared against when the account number is unknown, so that path costs the same HMAC work.
+_NO_SUCH_ACCOUNT_DIGEST = "0" * 64
+
+
+class EnrollmentOutcome(enum.Enum):
+    ENROLLED = "enrolled"
+    ALREADY_ENROLLED = "already_enrolled"
+    NO_MATCH = "no_match"  # unknown account number or wrong PIN: deliberately one outcome
+    ACCOUNT_LOCKED = "account_locked"
+    USER_BLOCKED = "user_blocked"
+
+
+@dataclass(frozen=True)
+class EnrollmentResult:
+    outcome: EnrollmentOutcome
+    account: BillingAccount | None = None
+    until: datetime | None = None
+
+
+def normalize_account_number(value: str) -> str:
+    """Customers type numbers as printed on bills: spaces and dashes are not part of the number."""
+    return "".join(ch for ch in value if ch not in " -\t")
+
+
+def _lock_duration(lockouts: int) -> timedelta:
+    # 30 min, 1 h, 2 h, … with no cap: at most ~75 guesses per account per year.
+    return timedelta(minutes=settings.PIN_ACCOUNT_LOCK_MINUTES) * (2 ** (lockouts - 1))
+
+
+def _guard_for(user: User, now: datetime) -> PinGuard:
+    PinGuard.objects.get_or_create(user=user)
+    guard = PinGuard.objects.select_for_update().get(user=user)
+    if now - guard.window_started_at >= timedelta(minutes=settings.PIN_USER_WINDOW_MINUTES):
+        guard.window_started_at = now
+        guard.failures = 0
+    return guard
+
+
+def _count_user_failure(guard: PinGuard, now: datetime) -> None:
+    guard.failures += 1
+    if guard.failures >= settings.PIN_USER_FAILURE_LIMIT:
+        guard.blocked_until = now + timedelta(minutes=settings.PIN_USER_BLOCK_MINUTES)
+        guard.failures = 0
+        guard.window_started_at = now
+        logger.warning(
+            "pin guessing: user_id=%s blocked until %s", guard.user_id, guard.blocked_until
+        )
+    guard.save()
+
+
+def enrollment_create(*, user: User, account_number: str, pin: str) -> EnrollmentResult:
+    """Link a billing account to `user` when they know its PIN, enforcing both lockouts atomically."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Locking the user's guard row serialises this user's attempts; locking the account row
+        # serialises every user's attempts on that account. Always in this order: no deadlock.
+        guard = _guard_for(user, now)
+        if guard.blocked_until and guard.blocked_until > now:
+            return EnrollmentResult(EnrollmentOutcome.USER_BLOCKED, until=guard.blocked_until)
+        account = (
+            BillingAccount.objects.select_for_update().filter(account_number=account_number).first()
+        )
+        if account is not None and Enrollment.objects.filter(user=user, account=account).exists():
+            return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
+        if account is not None and account.is_locked(now):
+            return EnrollmentResult(EnrollmentOutcome.ACCOUNT_LOCKED, until=account.locked_until)
+        correct = pin_matches(
+            account_number=account_number,
+            pin=pin,
+            digest=account.pin_hash if account is not None else _NO_SUCH_ACCOUNT_DIGEST,
+        )
+        if not correct:
+            _count_user_failure(guard, now)
+            if account is None:
+                return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
+            account.failed_pin_attempts += 1
+            if account.failed_pin_attempts >= settings.PIN_ACCOUNT_FAILURE_LIMIT:
+                account.lockouts += 1
+                account.failed_pin_attempts = 0
+                account.locked_until = now + _lock_duration(account.lockouts)
+                account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
+                locked = account
+                transaction.on_commit(lambda: send_locked_notice(account=locked))
+                logger.warning(
+                    "pin lockout: account ****%s until %s", account.last4, account.locked_until
+                )
+                return EnrollmentResult(
+                    EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until
+                )
+            account.save(update_fields=["failed_pin_attempts"])
+            return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
+        account.failed_pin_attempts = 0
+        account.lockouts = 0
+        account.locked_until = None
+        account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
+        try:
+            with transaction.atomic():
+                Enrollment.objects.create(user=user, account=account, role=Role.HOLDER)
+        except IntegrityError:
+            # The same user enrolled it in a parallel request.
+            return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
+        transaction.on_commit(lambda: send_enrolled_notice(account=account, user=user))
+    logger.info("enrolled: user_id=%s account ****%s", user.pk, account.last4)
+    return EnrollmentResult(EnrollmentOutcome.ENROLLED, account=account)
+
+
+def enrollments_for(*, user: User):
+    """The user's Account(s) list: one query, however many accounts."""
+    return (
+        Enrollment.objects.filter(user=user).select_related("account").order_by("created_at", "pk")
+    )
+
+
+def enrollment_settings_update(
+    *, enrollment: Enrollment, nickname: str, paperless: bool, ebill_email: str
+) -> None:
+    with transaction.atomic():
+        enrollment.nickname = nickname
+        enrollment.save(update_fields=["nickname"])
+        if enrollment.can_change_settings:
+            account = BillingAccount.objects.select_for_update().get(pk=enrollment.account_id)
+            account.paperless = paperless
+            account.ebill_email = ebill_email
+            account.save(update_fields=["paperless", "ebill_email", "updated_at"])
+            enrollment.account = account
+
+
+def enrollment_remove(*, enrollment: Enrollment) -> None:
+    enrollment.delete()
+
+
+def account_unlock(*, account: BillingAccount) -> None:
+    """Support/staff: clear the lock and the counters (the next lockout starts at 30 minutes again)."""
+    BillingAccount.objects.filter(pk=account.pk).update(
+        failed_pin_attempts=0, lockouts=0, locked_until=None, updated_at=timezone.now()
+    )
+
+
+def account_pin_set(*, account: BillingAccount, pin: str) -> None:
+    account.pin_hash = pin_digest(account_number=account.account_number, pin=pin)
+    account.save(update_fields=["pin_hash", "updated_at"])
