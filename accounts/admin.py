@@ -24,6 +24,24 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PrecreatedFilter(admin.SimpleListFilter):
+    title = _("pre-created e-bill users")
+    parameter_name = "precreated"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("never", _("Pre-created, never signed in")),
+            ("active", _("Pre-created, has signed in")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "never":
+            return queryset.filter(precreated=True, last_login__isnull=True)
+        if self.value() == "active":
+            return queryset.filter(precreated=True, last_login__isnull=False)
+        return queryset
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     list_display = (
@@ -35,10 +53,17 @@ class PortalUserAdmin(UserAdmin):
         "confirmation_sent_at",
         "date_joined",
     )
-    list_filter = (StateFilter, "preferred_language", "is_active", "is_superuser")
+    list_filter = (StateFilter, PrecreatedFilter, "preferred_language", "is_active", "is_superuser")
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("-date_joined",)
-    readonly_fields = ("confirmed_at", "confirmation_sent_at", "last_login", "date_joined")
+    readonly_fields = (
+        "confirmed_at",
+        "confirmation_sent_at",
+        "precreated",
+        "must_change_password",
+        "last_login",
+        "date_joined",
+    )
     actions = ["resend_confirmation"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -46,7 +71,10 @@ class PortalUserAdmin(UserAdmin):
             _("Personal info"),
             {"fields": ("first_name", "last_name", "email", "preferred_language")},
         ),
-        (_("Registration"), {"fields": ("confirmed_at", "confirmation_sent_at")}),
+        (
+            _("Registration"),
+            {"fields": ("confirmed_at", "confirmation_sent_at", "precreated", "must_change_password")},
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

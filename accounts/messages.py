@@ -48,6 +48,12 @@ PASSWORD_RESET_LINK_INVALID = _(
     "expired. Ask for a new one below."
 )
 PASSWORD_CHANGED = _("Your password has been changed.")
+PASSWORD_SET_WELCOME = _(
+    "Your new password is saved. From now on sign in with it; your PIN no longer works as a password."
+)
+PASSWORD_CHANGE_REQUIRED = _(
+    "You signed in with your account PIN. To keep your account secure, choose a new password now."
+)
 PROFILE_UPDATED = _("Your User Profile has been updated.")
 LANGUAGE_CHANGED = _("Your preferred language has been saved.")
 

@@ -51,6 +51,10 @@ class User(AbstractUser):
         _("latest confirmation link sent"), null=True, blank=True, editable=False
     )
     confirmation_mismatches = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Customers on e-bills before April 2017 get a web user pre-created by the CIS import: User Name and
+    # email are the e-bill address, and the account PIN signs them in once, to set a real password.
+    precreated = models.BooleanField(_("pre-created e-bill user"), default=False)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = PortalUserManager()
 
@@ -73,6 +77,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        if raw_password is not None:
+            # A real password ends the PIN sign-in for good.
+            self.must_change_password = False
 
     @property
     def is_confirmed(self) -> bool:

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import messages
 from accounts.emails import send_confirmation_email, send_password_reset_email
 from accounts.models import User
+from accounts.signals import registration_confirmed
 from accounts.tokens import new_token, token_digest
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def registration_confirm(
         user.confirmation_mismatches = 0
         user.save()
     logger.info("registration confirmed user_id=%s", user.pk)
+    registration_confirmed.send(sender=User, user=user)
     return ConfirmationResult.CONFIRMED, user
 
 

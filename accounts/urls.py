@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("profile/password/", views.password_change, name="password_change"),
+    path("profile/new-password/", views.password_set_required, name="password_set_required"),
 ]

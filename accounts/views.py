@@ -36,7 +36,9 @@ def _token_page(response):
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    form = RegistrationForm(request.POST or None)
+    # An invitation email links here with ?email= so the invited address is already filled in.
+    invited = request.GET.get("email", "")[:254]
+    form = RegistrationForm(request.POST or None, initial={"email": invited, "confirm_email": invited})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,6 +152,25 @@ def profile(request):
         "accounts/profile.html",
         {"form": form, "password_form": ChangePasswordForm(request.user)},
     )
+
+
+@login_required
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_set_required(request):
+    """The only page of a session opened with an account PIN: choose a real password."""
+    if not request.user.must_change_password:
+        return redirect("accounts:profile")
+    form = NewPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        # New privileges, new session key; other sessions end with the old password hash.
+        update_session_auth_hash(request, form.user)
+        flash.success(request, messages.PASSWORD_SET_WELCOME)
+        with translation.override(request.user.preferred_language):
+            return redirect(reverse("enrollment:accounts"))
+    context = {"form": form, "required_note": messages.PASSWORD_CHANGE_REQUIRED}
+    return render(request, "accounts/password_set_required.html", context)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from enrollment import services
-from enrollment.models import BillingAccount, Enrollment
+from enrollment.models import BillingAccount, Enrollment, Invitation, InvitationState
 
 
 class BillingAccountForm(forms.ModelForm):
@@ -151,3 +151,66 @@ class EnrollmentAdmin(admin.ModelAdmin):
     )
     list_select_related = ("account", "user")
     autocomplete_fields = ("user", "account")
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return InvitationState.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        open_ = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        return {
+            InvitationState.PENDING: open_.filter(expires_at__gt=now),
+            InvitationState.EXPIRED: open_.filter(expires_at__lte=now),
+            InvitationState.ACCEPTED: queryset.filter(accepted_at__isnull=False, revoked_at__isnull=True),
+            InvitationState.REVOKED: queryset.filter(revoked_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "account", "invited_by", "role", "state_label", "sent_at", "expires_at")
+    list_filter = (InvitationStateFilter, "role")
+    search_fields = ("email", "account__account_number", "invited_by__username")
+    list_select_related = ("account", "invited_by")
+    readonly_fields = (
+        "account",
+        "invited_by",
+        "email",
+        "role",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj):
+        return obj.get_state_display()
+
+    @admin.action(description=_("Revoke the selected invitations (guests lose access at once)"))
+    def revoke(self, request, queryset):
+        count = 0
+        for invitation in queryset:
+            services.invitation_revoke(invitation=invitation)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d invitation was revoked.",
+                "%(count)d invitations were revoked.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -75,3 +75,21 @@ class AccountSettingsForm(AccessibleFormMixin, forms.Form):
         if cleaned.get("paperless") and not cleaned.get("ebill_email"):
             self.add_error("ebill_email", _("Paperless billing needs a billing email address."))
         return cleaned
+
+
+class InviteForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Email Address"),
+        max_length=254,
+        help_text=_("The email address the person registered (or will register) with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Access level"),
+        choices=[
+            ("view", _("View only: sees Details")),
+            ("manage", _("Manage: also changes Account Settings (cannot invite or remove others)")),
+        ],
+        initial="view",
+        widget=forms.RadioSelect,
+    )

@@ -21,3 +21,14 @@ USER_BLOCKED = _(
 SETTINGS_SAVED = _("Account settings saved.")
 REMOVED = _("Account %(account)s was removed from your Account(s) list.")
 VIEW_ONLY = _("You have view-only access to this account, so you cannot change its settings.")
+INVITE_SELF = _("That is your own email address: you already have this account.")
+INVITE_HAS_ACCESS = _("%(email)s already has access to this account.")
+INVITE_LIMIT = _(
+    "You have sent %(limit)d invitations in the last 24 hours, the most allowed. Please try again tomorrow."
+)
+INVITE_NOT_OPEN = _("This invitation was already accepted or revoked.")
+INVITE_SENT = _("Invitation sent to %(email)s.")
+INVITE_RESENT = _("%(email)s was already invited: we sent the invitation again.")
+INVITE_REVOKED = _("The invitation to %(email)s was revoked.")
+HOLDER_ONLY = _("Only the account holder can invite others or manage invitations.")
+SHARED_ACCOUNTS_ADDED = _("New shared account(s) were added to your list: %(accounts)s.")

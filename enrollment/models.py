@@ -70,6 +70,10 @@ class Enrollment(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.HOLDER)
     nickname = models.CharField(_("Nickname"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+    # Set when the link came from a holder's invitation: revoking it removes this enrollment.
+    invitation = models.OneToOneField(
+        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrollment"
+    )
 
     class Meta:
         verbose_name = _("enrollment")
@@ -85,6 +89,10 @@ class Enrollment(models.Model):
     @property
     def can_change_settings(self) -> bool:
         return self.role in (Role.HOLDER, Role.MANAGE)
+
+    @property
+    def is_holder(self) -> bool:
+        return self.role == Role.HOLDER
 
 
 class PinGuard(models.Model):
@@ -103,3 +111,75 @@ class PinGuard(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.failures}"
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class Invitation(models.Model):
+    """A holder shares an account with whoever owns (or will register) an email address."""
+
+    account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
+    )
+    email = models.EmailField(_("Email Address"), max_length=254)
+    role = models.CharField(
+        _("access level"),
+        max_length=10,
+        choices=[(Role.VIEW, Role.VIEW.label), (Role.MANAGE, Role.MANAGE.label)],
+        default=Role.VIEW,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open invitation per account and address: a second one is a resend.
+            models.UniqueConstraint(
+                "account",
+                models.functions.Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="enrollment_one_open_invitation",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                models.functions.Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="enrollment_open_invite_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.account}"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return InvitationState.REVOKED
+        if self.accepted_at:
+            return InvitationState.ACCEPTED
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
+    def get_state_display(self) -> str:
+        return InvitationState(self.state).label

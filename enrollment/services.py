@@ -10,8 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from enrollment.emails import send_enrolled_notice, send_locked_notice
-from enrollment.models import BillingAccount, Enrollment, PinGuard, Role
+from enrollment import messages
+from enrollment.emails import (
+    send_enrolled_notice,
+    send_invitation_accepted_email,
+    send_invitation_email,
+    send_locked_notice,
+)
+from enrollment.models import BillingAccount, Enrollment, Invitation, PinGuard, Role
 from enrollment.pins import pin_digest, pin_matches
 
 logger = logging.getLogger(__name__)
@@ -66,6 +72,29 @@ def _count_user_failure(guard: PinGuard, now: datetime) -> None:
     guard.save()
 
 
+def _count_account_failure(account: BillingAccount, now: datetime) -> bool:
+    """Record a wrong PIN on a row locked by the caller; True when this one locks the account."""
+    account.failed_pin_attempts += 1
+    if account.failed_pin_attempts < settings.PIN_ACCOUNT_FAILURE_LIMIT:
+        account.save(update_fields=["failed_pin_attempts"])
+        return False
+    account.lockouts += 1
+    account.failed_pin_attempts = 0
+    account.locked_until = now + _lock_duration(account.lockouts)
+    account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
+    transaction.on_commit(lambda: send_locked_notice(account=account))
+    logger.warning("pin lockout: account ****%s until %s", account.last4, account.locked_until)
+    return True
+
+
+def register_pin_failure(*, account_id: int, now: datetime) -> None:
+    """A wrong PIN typed somewhere other than the Enroll form (the pre-created users' first sign-in)."""
+    with transaction.atomic():
+        account = BillingAccount.objects.select_for_update().get(pk=account_id)
+        if not account.is_locked(now):
+            _count_account_failure(account, now)
+
+
 def enrollment_create(*, user: User, account_number: str, pin: str) -> EnrollmentResult:
     """Link a billing account to `user` when they know its PIN, enforcing both lockouts atomically."""
     now = timezone.now()
@@ -91,21 +120,10 @@ def enrollment_create(*, user: User, account_number: str, pin: str) -> Enrollmen
             _count_user_failure(guard, now)
             if account is None:
                 return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
-            account.failed_pin_attempts += 1
-            if account.failed_pin_attempts >= settings.PIN_ACCOUNT_FAILURE_LIMIT:
-                account.lockouts += 1
-                account.failed_pin_attempts = 0
-                account.locked_until = now + _lock_duration(account.lockouts)
-                account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
-                locked = account
-                transaction.on_commit(lambda: send_locked_notice(account=locked))
-                logger.warning(
-                    "pin lockout: account ****%s until %s", account.last4, account.locked_until
-                )
+            if _count_account_failure(account, now):
                 return EnrollmentResult(
                     EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until
                 )
-            account.save(update_fields=["failed_pin_attempts"])
             return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
         account.failed_pin_attempts = 0
         account.lockouts = 0
@@ -157,3 +175,125 @@ def account_unlock(*, account: BillingAccount) -> None:
 def account_pin_set(*, account: BillingAccount, pin: str) -> None:
     account.pin_hash = pin_digest(account_number=account.account_number, pin=pin)
     account.save(update_fields=["pin_hash", "updated_at"])
+
+
+# Invitations ---------------------------------------------------------------------------------------
+
+
+class InvitationError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class InvitationOutcome(enum.Enum):
+    SENT = "sent"
+    RESENT = "resent"  # a duplicate of an open invitation refreshes and resends it
+
+
+def _open_invitations():
+    return Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+def _mail_invitation_after_commit(invitation: Invitation) -> None:
+    transaction.on_commit(lambda: send_invitation_email(invitation=invitation))
+
+
+def invitation_create(
+    *, holder: Enrollment, email: str, role: str
+) -> tuple[InvitationOutcome, Invitation]:
+    """A holder shares the account with an email address. Raises InvitationError with the reason."""
+    if not holder.is_holder:
+        raise PermissionError("only the account holder can invite")
+    email = email.strip()
+    now = timezone.now()
+    inviter = holder.user
+    if inviter.email and inviter.email.lower() == email.lower():
+        raise InvitationError(messages.INVITE_SELF)
+    if Enrollment.objects.filter(account_id=holder.account_id, user__email__iexact=email).exists():
+        raise InvitationError(messages.INVITE_HAS_ACCESS % {"email": email})
+    with transaction.atomic():
+        # Serialise one holder's invitations so the daily limit holds under parallel requests.
+        User.objects.select_for_update().filter(pk=inviter.pk).first()
+        existing = (
+            _open_invitations()
+            .select_for_update()
+            .filter(account_id=holder.account_id, email__iexact=email)
+            .first()
+        )
+        sent_today = Invitation.objects.filter(
+            invited_by=inviter, sent_at__gte=now - timedelta(days=1)
+        ).count()
+        if sent_today >= settings.INVITATIONS_PER_HOLDER_PER_DAY:
+            raise InvitationError(
+                messages.INVITE_LIMIT % {"limit": settings.INVITATIONS_PER_HOLDER_PER_DAY}
+            )
+        expires = now + timedelta(days=settings.INVITATION_DAYS)
+        if existing is not None:
+            existing.role = role
+            existing.sent_at = now
+            existing.expires_at = expires
+            existing.save(update_fields=["role", "sent_at", "expires_at"])
+            _mail_invitation_after_commit(existing)
+            return InvitationOutcome.RESENT, existing
+        invitation = Invitation.objects.create(
+            account_id=holder.account_id,
+            invited_by=inviter,
+            email=email.lower(),
+            role=role,
+            sent_at=now,
+            expires_at=expires,
+        )
+        _mail_invitation_after_commit(invitation)
+    logger.info("invitation sent: account ****%s", holder.account.last4)
+    return InvitationOutcome.SENT, invitation
+
+
+def invitation_resend(*, invitation: Invitation) -> None:
+    if invitation.accepted_at or invitation.revoked_at:
+        raise InvitationError(messages.INVITE_NOT_OPEN)
+    now = timezone.now()
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=settings.INVITATION_DAYS)
+    with transaction.atomic():
+        invitation.save(update_fields=["sent_at", "expires_at"])
+        _mail_invitation_after_commit(invitation)
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Close the invitation; if it was accepted, the guest loses access at once."""
+    with transaction.atomic():
+        Enrollment.objects.filter(invitation=invitation).delete()
+        if invitation.revoked_at is None:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+
+
+def invitations_accept_for(*, user: User) -> list[Invitation]:
+    """Give a confirmed user every account openly invited to their email address."""
+    if not user.email or not user.is_confirmed:
+        return []
+    now = timezone.now()
+    accepted = []
+    with transaction.atomic():
+        invitations = list(
+            _open_invitations()
+            .select_for_update(skip_locked=True)
+            .filter(email__iexact=user.email, expires_at__gt=now)
+            .select_related("account", "invited_by")
+        )
+        for invitation in invitations:
+            invitation.accepted_at = now
+            invitation.accepted_by = user
+            invitation.save(update_fields=["accepted_at", "accepted_by"])
+            _enrollment, created = Enrollment.objects.get_or_create(
+                user=user,
+                account=invitation.account,
+                defaults={"role": invitation.role, "invitation": invitation},
+            )
+            if created:
+                accepted.append(invitation)
+                transaction.on_commit(
+                    lambda inv=invitation: send_invitation_accepted_email(invitation=inv, guest=user)
+                )
+    return accepted

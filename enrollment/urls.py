@@ -12,4 +12,15 @@ urlpatterns = [
     path("<int:account_id>/", views.details, name="details"),
     path("<int:account_id>/settings/", views.account_settings, name="settings"),
     path("<int:account_id>/remove/", views.remove, name="remove"),
+    path("<int:account_id>/invite/", views.invite, name="invite"),
+    path(
+        "<int:account_id>/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:account_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

@@ -1,13 +1,15 @@
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from enrollment import messages, services
-from enrollment.forms import AccountSettingsForm, EnrollForm
-from enrollment.models import Enrollment
+from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
+from enrollment.models import Enrollment, Invitation
 
 
 def _when(moment) -> str:
@@ -21,8 +23,20 @@ def _user_enrollment(request, account_id) -> Enrollment:
     )
 
 
+def _holder_enrollment(request, account_id) -> Enrollment:
+    enrollment = _user_enrollment(request, account_id)
+    if not enrollment.is_holder:
+        raise PermissionDenied(messages.HOLDER_ONLY)
+    return enrollment
+
+
 @login_required
 def accounts(request):
+    # Invitations accepted since sign-in show up without signing out and in again.
+    accepted = services.invitations_accept_for(user=request.user)
+    if accepted:
+        numbers = ", ".join(invitation.account.account_number for invitation in accepted)
+        flash.info(request, messages.SHARED_ACCOUNTS_ADDED % {"accounts": numbers})
     enrollments = list(services.enrollments_for(user=request.user))
     return render(request, "enrollment/accounts.html", {"enrollments": enrollments})
 
@@ -131,3 +145,54 @@ def remove(request, account_id):
     return render(
         request, "enrollment/remove.html", {"enrollment": enrollment, "account": enrollment.account}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, account_id):
+    holder = _holder_enrollment(request, account_id)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            outcome, _invitation = services.invitation_create(
+                holder=holder, email=email, role=form.cleaned_data["role"]
+            )
+        except services.InvitationError as error:
+            form.add_error("email", error.message)
+        else:
+            text = messages.INVITE_SENT if outcome is services.InvitationOutcome.SENT else messages.INVITE_RESENT
+            flash.success(request, text % {"email": email})
+            return redirect("enrollment:invite", account_id=account_id)
+    invitations = list(
+        Invitation.objects.filter(account_id=holder.account_id).select_related("accepted_by")
+    )
+    context = {"form": form, "account": holder.account, "enrollment": holder, "invitations": invitations}
+    return render(request, "enrollment/invite.html", context)
+
+
+def _holder_invitation(request, account_id, invitation_id) -> Invitation:
+    holder = _holder_enrollment(request, account_id)
+    return get_object_or_404(Invitation, pk=invitation_id, account_id=holder.account_id)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, account_id, invitation_id):
+    invitation = _holder_invitation(request, account_id, invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except services.InvitationError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(request, messages.INVITE_RESENT % {"email": invitation.email})
+    return redirect("enrollment:invite", account_id=account_id)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, account_id, invitation_id):
+    invitation = _holder_invitation(request, account_id, invitation_id)
+    services.invitation_revoke(invitation=invitation)
+    flash.success(request, messages.INVITE_REVOKED % {"email": invitation.email})
+    return redirect("enrollment:invite", account_id=account_id)

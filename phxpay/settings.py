@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "phxpay.middleware.NoStoreForSignedInMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +106,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Pre-created e-bill users' one-time sign-in with an account PIN (then a forced password change).
+    "enrollment.backends.PrecreatedPinBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
@@ -147,6 +150,10 @@ PIN_ACCOUNT_LOCK_MINUTES = env.int("PIN_ACCOUNT_LOCK_MINUTES", default=30)
 PIN_USER_FAILURE_LIMIT = env.int("PIN_USER_FAILURE_LIMIT", default=10)
 PIN_USER_WINDOW_MINUTES = env.int("PIN_USER_WINDOW_MINUTES", default=60)
 PIN_USER_BLOCK_MINUTES = env.int("PIN_USER_BLOCK_MINUTES", default=60)
+
+# Invitations: how long an emailed invitation stays open, and how many a holder may send per day.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+INVITATIONS_PER_HOLDER_PER_DAY = env.int("INVITATIONS_PER_HOLDER_PER_DAY", default=20)
 
 # Sessions: 30 minutes idle (renewed on each request), cookies never readable from scripts.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
