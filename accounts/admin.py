@@ -73,7 +73,14 @@ class PortalUserAdmin(UserAdmin):
         ),
         (
             _("Registration"),
-            {"fields": ("confirmed_at", "confirmation_sent_at", "precreated", "must_change_password")},
+            {
+                "fields": (
+                    "confirmed_at",
+                    "confirmation_sent_at",
+                    "precreated",
+                    "must_change_password",
+                )
+            },
         ),
         (
             _("Permissions"),

@@ -7,7 +7,7 @@ from phxpay.emails import absolute_url, send_templated_email
 def send_confirmation_email(*, user, token: str) -> None:
     """The PHXwelcome "ACTION REQUIRED!" email carrying the (only valid) confirmation link."""
     with translation.override(user.preferred_language):
-        link = absolute_url(reverse("accounts:confirm", kwargs={"token": token}))
+        link = absolute_url(reverse("accounts:confirm_link", kwargs={"token": token}))
     send_templated_email(
         name="registration_confirmation",
         to=[user.email],

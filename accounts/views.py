@@ -20,25 +20,36 @@ from accounts.forms import (
     ProfileForm,
     RegistrationForm,
 )
+from phxpay.ratelimit import rate_limited
 
 
-def _confirmation_not_found(request):
-    context = {"confirmation_not_found": messages.CONFIRMATION_NOT_FOUND}
-    return _token_page(render(request, "accounts/confirm_invalid.html", context, status=404))
+CONFIRMATION_SESSION_KEY = "_confirmation_token"
 
 
-def _token_page(response):
-    """Pages whose URL holds a secret: never cached, never leaked in a Referer header."""
-    response["Referrer-Policy"] = "no-referrer"
+def _no_store(response):
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
     return response
 
 
+def _leaving_token_url(response):
+    """The response to a URL that holds a secret: the browser must never send that URL anywhere."""
+    response["Referrer-Policy"] = "no-referrer"
+    return _no_store(response)
+
+
+def _confirmation_not_found(request):
+    context = {"confirmation_not_found": messages.CONFIRMATION_NOT_FOUND}
+    return _no_store(render(request, "accounts/confirm_invalid.html", context, status=404))
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited("register", target=lambda request: request.POST.get("email", ""))
 def register(request):
     # An invitation email links here with ?email= so the invited address is already filled in.
     invited = request.GET.get("email", "")[:254]
-    form = RegistrationForm(request.POST or None, initial={"email": invited, "confirm_email": invited})
+    form = RegistrationForm(
+        request.POST or None, initial={"email": invited, "confirm_email": invited}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -62,10 +73,23 @@ def register_done(request):
     )
 
 
+@require_http_methods(["GET"])
+def confirm_link(request, token):
+    """The emailed link: keep its token in the session and continue at a URL without it.
+
+    Like Django's password reset, so that the page with the form (and its language switch and
+    scripts) never has the token in its address, its history entry or a Referer header.
+    """
+    request.session[CONFIRMATION_SESSION_KEY] = token
+    return _leaving_token_url(redirect("accounts:confirm"))
+
+
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
-def confirm(request, token):
-    user = services.confirmation_user(token=token)
+@rate_limited("confirm", target=lambda request: request.session.get(CONFIRMATION_SESSION_KEY, ""))
+def confirm(request):
+    token = request.session.get(CONFIRMATION_SESSION_KEY, "")
+    user = services.confirmation_user(token=token) if token else None
     if user is None:
         return _confirmation_not_found(request)
     form = ConfirmRegistrationForm(request.POST or None, user=user)
@@ -78,6 +102,7 @@ def confirm(request, token):
             password=data["password1"],
         )
         if result is services.ConfirmationResult.CONFIRMED:
+            del request.session[CONFIRMATION_SESSION_KEY]
             flash.success(request, messages.CONFIRMED_GET_STARTED)
             return redirect("accounts:login")
         if (
@@ -86,9 +111,13 @@ def confirm(request, token):
         ):
             return _confirmation_not_found(request)
         form.add_error(None, messages.CONFIRMATION_MISMATCH)
-    return _token_page(render(request, "accounts/confirm.html", {"form": form}))
+    return _no_store(render(request, "accounts/confirm.html", {"form": form}))
 
 
+@method_decorator(
+    rate_limited("login", target=lambda request, *args, **kwargs: request.POST.get("username", "")),
+    name="dispatch",
+)
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -108,6 +137,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("password_reset", target=lambda request: request.POST.get("email", ""))
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +160,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     extra_context = {"link_invalid": messages.PASSWORD_RESET_LINK_INVALID}
 
     def dispatch(self, *args, **kwargs):
-        return _token_page(super().dispatch(*args, **kwargs))
+        response = super().dispatch(*args, **kwargs)
+        if kwargs.get("token") != self.reset_url_token:
+            # Django moves a valid token into the session and redirects away from it; an invalid
+            # link's page stays here, so it sends only the origin, never this path, onwards.
+            if response.status_code in (301, 302):
+                return _leaving_token_url(response)
+            response["Referrer-Policy"] = "strict-origin"
+        return _no_store(response)
 
     def form_valid(self, form):
         response = super().form_valid(form)

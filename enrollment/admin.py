@@ -166,14 +166,24 @@ class InvitationStateFilter(admin.SimpleListFilter):
         return {
             InvitationState.PENDING: open_.filter(expires_at__gt=now),
             InvitationState.EXPIRED: open_.filter(expires_at__lte=now),
-            InvitationState.ACCEPTED: queryset.filter(accepted_at__isnull=False, revoked_at__isnull=True),
+            InvitationState.ACCEPTED: queryset.filter(
+                accepted_at__isnull=False, revoked_at__isnull=True
+            ),
             InvitationState.REVOKED: queryset.filter(revoked_at__isnull=False),
         }.get(self.value(), queryset)
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "account", "invited_by", "role", "state_label", "sent_at", "expires_at")
+    list_display = (
+        "email",
+        "account",
+        "invited_by",
+        "role",
+        "state_label",
+        "sent_at",
+        "expires_at",
+    )
     list_filter = (InvitationStateFilter, "role")
     search_fields = ("email", "account__account_number", "invited_by__username")
     list_select_related = ("account", "invited_by")

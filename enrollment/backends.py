@@ -22,7 +22,10 @@ class PrecreatedPinBackend(BaseBackend):
         if not username or not password:
             return None
         user = User.objects.filter(
-            username=username.strip().lower(), precreated=True, must_change_password=True, is_active=True
+            username=username.strip().lower(),
+            precreated=True,
+            must_change_password=True,
+            is_active=True,
         ).first()
         if user is None:
             return None

@@ -1,25 +1,30 @@
 """Loading the CIS billing extract: validate every row, then upsert in bulk.
 
-PostgreSQL takes the rows through COPY into a temporary table and one INSERT … ON CONFLICT statement
+PostgreSQL takes the rows through COPY into a temporary table and one UPDATE + INSERT statement
 (the 450,000-account extract must load in a small multiple of a plain `\\copy`); other databases
 (SQLite for `make run`) use batched bulk upserts.
 """
 
 import csv
+import gc
+import hashlib
+import hmac
 import io
+import operator
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
 from enrollment.models import BillingAccount
-from enrollment.pins import pin_digest
 
 COLUMNS = (
     "account_number",
@@ -42,11 +47,20 @@ DATA_FIELDS = (
     "pin_hash",
 )
 MAX_BALANCE = Decimal("9999999999.99")
+CENT = Decimal("0.01")
 BATCH = 5000
 
-ACCOUNT_RE = re.compile(r"\d{10}")
-PIN_RE = re.compile(r"\d{4}")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# [0-9], not \d: \d also matches other scripts' digits ("١٢٣٤"), which the table's check constraint
+# (and the enrollment form) refuse.
+ACCOUNT_RE = re.compile(r"[0-9]{10}")
+PIN_RE = re.compile(r"[0-9]{4}")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Plain addresses (most of the extract), all of which Django's validate_email accepts too; anything
+# else is checked by validate_email itself, so the outcome is validate_email's either way.
+PLAIN_EMAIL_RE = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+EMAIL_MAX_LENGTH = BillingAccount._meta.get_field("ebill_email").max_length
 
 
 class UnusableFile(Exception):
@@ -64,40 +78,58 @@ class ImportReport:
 
 
 Progress = Callable[[str, int, int], None]
+PinHasher = Callable[[str, str], str]
 
 
-def _row_values(row: dict, line: int, seen: dict[str, int]) -> tuple:
-    """One validated staged row, or ValueError with the reason it is rejected."""
-    if None in row.values():
-        raise ValueError("missing values: the row has fewer columns than the header")
-    number = row["account_number"].strip()
+def pin_hasher() -> PinHasher:
+    """enrollment.pins.pin_digest with the key schedule done once, not once per row."""
+    keyed = hmac.new(settings.PIN_PEPPER.encode(), digestmod=hashlib.sha256)
+
+    def digest(account_number: str, pin: str) -> str:
+        mac = keyed.copy()
+        mac.update(f"{account_number}:{pin}".encode())
+        return mac.hexdigest()
+
+    return digest
+
+
+def _valid_email(email: str) -> bool:
+    if len(email) > EMAIL_MAX_LENGTH:
+        return False
+    if PLAIN_EMAIL_RE.fullmatch(email):
+        return True
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
+def _row_values(values: list[str], line: int, seen: dict[str, int], digest: PinHasher) -> tuple:
+    """One validated staged row from the eight stripped COLUMNS, or ValueError with the reason."""
+    number, pin, first_name, last_name, address, email, raw_balance, raw_date = values
     if not ACCOUNT_RE.fullmatch(number):
         raise ValueError("account_number must be exactly 10 digits")
     if number in seen:
         raise ValueError(f"duplicate account_number {number} (first on line {seen[number]})")
-    pin = row["pin"].strip()
     if not PIN_RE.fullmatch(pin):
         raise ValueError("pin must be exactly 4 digits")
-    first_name, last_name = row["first_name"].strip(), row["last_name"].strip()
     if len(first_name) > 150 or len(last_name) > 150:
         raise ValueError("first_name and last_name must be at most 150 characters")
-    address = row["service_address"].strip()
     if not address or len(address) > 255:
         raise ValueError("service_address must be 1 to 255 characters")
-    email = row["ebill_email"].strip().lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValueError(f"ebill_email {email!r} is not a valid email address") from None
+    email = email.lower()
+    if email and not _valid_email(email):
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValueError(f"ebill_email must be at most {EMAIL_MAX_LENGTH} characters")
+        raise ValueError(f"ebill_email {email!r} is not a valid email address")
     try:
-        balance = Decimal(row["balance"].strip() or "0")
+        balance = Decimal(raw_balance or "0")
     except InvalidOperation:
-        raise ValueError(f"balance {row['balance']!r} is not a decimal number") from None
+        raise ValueError(f"balance {raw_balance!r} is not a decimal number") from None
     if not balance.is_finite() or abs(balance) > MAX_BALANCE:
-        raise ValueError(f"balance {row['balance']!r} is out of range")
-    balance = balance.quantize(Decimal("0.01"))
-    raw_date = row["due_date"].strip()
+        raise ValueError(f"balance {raw_balance!r} is out of range")
+    balance = balance.quantize(CENT)
     due = None
     if raw_date:
         try:
@@ -107,54 +139,80 @@ def _row_values(row: dict, line: int, seen: dict[str, int]) -> tuple:
         except ValueError:
             raise ValueError(f"due_date {raw_date!r} is not a date in YYYY-MM-DD form") from None
     seen[number] = line
-    return (
-        number,
-        first_name,
-        last_name,
-        address,
-        email,
-        balance,
-        due,
-        pin_digest(account_number=number, pin=pin),
-    )
+    return (number, first_name, last_name, address, email, balance, due, digest(number, pin))
 
 
-def parse_extract(
-    data: bytes, progress: Progress | None = None
-) -> tuple[list[tuple], list[tuple[int, str]]]:
+@contextmanager
+def _cyclic_gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse_extract(data: bytes, progress: Progress | None = None) -> tuple[list[tuple], list[tuple[int, str]]]:
     """Validate the whole file before anything is written. Raises UnusableFile."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnusableFile(f"the file is not UTF-8 text (byte {error.start})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = reader.fieldnames
+        header = next(reader, None)
     except csv.Error as error:
         raise UnusableFile(f"not a readable CSV file: {error}") from None
     if not header:
         raise UnusableFile("the file is empty: it needs a header row")
-    missing = [name for name in COLUMNS if name not in {h.strip() for h in header}]
+    names = [name.strip() for name in header]
+    missing = [name for name in COLUMNS if name not in names]
     if missing:
         raise UnusableFile(f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})")
-    reader.fieldnames = [h.strip() for h in header]
+    repeated = [name for name in COLUMNS if names.count(name) > 1]
+    if repeated:
+        raise UnusableFile(f"columns named more than once: {', '.join(repeated)}")
+    pick = operator.itemgetter(*(names.index(name) for name in COLUMNS))
+    width = len(names)
+    # A NUL character cannot be stored in a PostgreSQL text column; look for it row by row only
+    # when the file has one at all.
+    has_nul = "\x00" in text
+    digest = pin_hasher()
     rows, rejected, seen = [], [], {}
     total_lines = text.count("\n")
-    try:
-        for row in reader:
-            line = reader.line_num
-            try:
-                rows.append(_row_values(row, line, seen))
-            except ValueError as reason:
-                rejected.append((line, str(reason)))
-            if progress and reader.line_num % 50_000 == 0:
-                progress("validated", reader.line_num, total_lines)
-    except csv.Error as error:
-        raise UnusableFile(f"not a readable CSV file at line {reader.line_num}: {error}") from None
+    # Half a million row tuples trigger repeated full garbage collections (about a fifth of the
+    # parse time) that can find nothing: the rows hold only strings, decimals and dates.
+    with _cyclic_gc_paused():
+        try:
+            for record in reader:
+                line = reader.line_num
+                if not record:
+                    continue  # a blank line
+                try:
+                    if len(record) < width:
+                        raise ValueError("missing values: the row has fewer columns than the header")
+                    values = [value.strip() for value in pick(record)]
+                    if has_nul and any("\x00" in value for value in values):
+                        raise ValueError("the row contains a NUL character")
+                    rows.append(_row_values(values, line, seen, digest))
+                except ValueError as reason:
+                    rejected.append((line, str(reason)))
+                if progress and line % 50_000 == 0:
+                    progress("validated", line, total_lines)
+        except csv.Error as error:
+            raise UnusableFile(f"not a readable CSV file at line {reader.line_num}: {error}") from None
     return rows, rejected
 
 
 def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int]:
+    """COPY the rows into a temporary table, then one statement updates and inserts from it.
+
+    UPDATE … FROM plus INSERT … WHERE NOT EXISTS (hash joins) rather than INSERT … ON CONFLICT: the
+    latter probes the unique index and locks every existing row, changed or not, which made the
+    all-unchanged re-run about 4 times slower. New rows go in account-number order, so the b-tree
+    indexes on account_number are appended to rather than split at random.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -172,35 +230,46 @@ def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int]:
                 copy.write_row(row)
         cursor.execute(
             """
-            WITH upserted AS (
-                INSERT INTO enrollment_billingaccount AS t (
+            WITH updated AS (
+                UPDATE enrollment_billingaccount AS t SET
+                    first_name = s.first_name,
+                    last_name = s.last_name,
+                    service_address = s.service_address,
+                    ebill_email = s.ebill_email,
+                    balance = s.balance,
+                    due_date = s.due_date,
+                    pin_hash = s.pin_hash,
+                    updated_at = %(now)s
+                FROM import_stage AS s
+                WHERE t.account_number = s.account_number
+                  AND (t.first_name, t.last_name, t.service_address, t.ebill_email, t.balance,
+                       t.due_date, t.pin_hash)
+                      IS DISTINCT FROM
+                      (s.first_name, s.last_name, s.service_address, s.ebill_email, s.balance,
+                       s.due_date, s.pin_hash)
+                RETURNING 1
+            ), created AS (
+                INSERT INTO enrollment_billingaccount (
                     account_number, first_name, last_name, service_address, ebill_email, balance,
                     due_date, pin_hash, paperless, failed_pin_attempts, lockouts, updated_at
                 )
                 SELECT account_number, first_name, last_name, service_address, ebill_email, balance,
-                       due_date, pin_hash, false, 0, 0, %s
-                FROM import_stage
-                ON CONFLICT (account_number) DO UPDATE SET
-                    first_name = EXCLUDED.first_name,
-                    last_name = EXCLUDED.last_name,
-                    service_address = EXCLUDED.service_address,
-                    ebill_email = EXCLUDED.ebill_email,
-                    balance = EXCLUDED.balance,
-                    due_date = EXCLUDED.due_date,
-                    pin_hash = EXCLUDED.pin_hash,
-                    updated_at = EXCLUDED.updated_at
-                WHERE (t.first_name, t.last_name, t.service_address, t.ebill_email, t.balance,
-                       t.due_date, t.pin_hash)
-                      IS DISTINCT FROM
-                      (EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.service_address,
-                       EXCLUDED.ebill_email, EXCLUDED.balance, EXCLUDED.due_date, EXCLUDED.pin_hash)
-                RETURNING (xmax = 0) AS inserted
+                       due_date, pin_hash, false, 0, 0, %(now)s
+                FROM import_stage AS s
+                WHERE NOT EXISTS (
+                    SELECT FROM enrollment_billingaccount AS t WHERE t.account_number = s.account_number
+                )
+                ORDER BY account_number
+                RETURNING 1
             )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+            SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM updated)
             """,
-            [now],
+            {"now": now},
         )
         created, updated = cursor.fetchone()
+        # ON COMMIT DROP is not enough when the caller's transaction goes on (a second import in it
+        # would find the table still there).
+        cursor.execute("DROP TABLE import_stage")
     return created, updated
 
 

@@ -123,7 +123,9 @@ class InvitationState(models.TextChoices):
 class Invitation(models.Model):
     """A holder shares an account with whoever owns (or will register) an email address."""
 
-    account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="invitations")
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.CASCADE, related_name="invitations"
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
     )

@@ -275,6 +275,10 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
         return []
     now = timezone.now()
     accepted = []
+    waiting = _open_invitations().filter(email__iexact=user.email, expires_at__gt=now)
+    # One cheap query on every Account(s) page; the locking transaction only when there is work.
+    if not waiting.exists():
+        return accepted
     with transaction.atomic():
         invitations = list(
             _open_invitations()
@@ -294,6 +298,8 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
             if created:
                 accepted.append(invitation)
                 transaction.on_commit(
-                    lambda inv=invitation: send_invitation_accepted_email(invitation=inv, guest=user)
+                    lambda inv=invitation: send_invitation_accepted_email(
+                        invitation=inv, guest=user
+                    )
                 )
     return accepted

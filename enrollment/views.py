@@ -1,15 +1,15 @@
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from enrollment import messages, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
+from phxpay.ratelimit import rate_limited
 
 
 def _when(moment) -> str:
@@ -44,6 +44,12 @@ def accounts(request):
 @login_required
 @sensitive_post_parameters("pin")
 @require_http_methods(["GET", "POST"])
+@rate_limited(
+    "enroll",
+    target=lambda request: services.normalize_account_number(
+        request.POST.get("account_number", "")
+    ),
+)
 def enroll(request):
     form = EnrollForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -149,6 +155,7 @@ def remove(request, account_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("invite", target=lambda request, account_id: request.POST.get("email", ""))
 def invite(request, account_id):
     holder = _holder_enrollment(request, account_id)
     form = InviteForm(request.POST or None)
@@ -161,13 +168,22 @@ def invite(request, account_id):
         except services.InvitationError as error:
             form.add_error("email", error.message)
         else:
-            text = messages.INVITE_SENT if outcome is services.InvitationOutcome.SENT else messages.INVITE_RESENT
+            text = (
+                messages.INVITE_SENT
+                if outcome is services.InvitationOutcome.SENT
+                else messages.INVITE_RESENT
+            )
             flash.success(request, text % {"email": email})
             return redirect("enrollment:invite", account_id=account_id)
     invitations = list(
         Invitation.objects.filter(account_id=holder.account_id).select_related("accepted_by")
     )
-    context = {"form": form, "account": holder.account, "enrollment": holder, "invitations": invitations}
+    context = {
+        "form": form,
+        "account": holder.account,
+        "enrollment": holder,
+        "invitations": invitations,
+    }
     return render(request, "enrollment/invite.html", context)
 
 

@@ -1,4 +1,17 @@
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
+
+
+class PermissionsPolicyMiddleware:
+    """The portal needs no camera, location, payment or other powerful browser features."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
 
 
 class NoStoreForSignedInMiddleware:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,12 +54,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anymail",
     "axes",
+    "csp",
     "phxpay",
     "accounts",
     "enrollment",
 ]
 
 MIDDLEWARE = [
+    "phxpay.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "phxpay.middleware.PermissionsPolicyMiddleware",
     "phxpay.middleware.NoStoreForSignedInMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so it sees the outcome of authentication.
@@ -101,6 +106,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared cache (rate limits, readiness check): Redis in production so every process sees the same
+# counters; the in-process default keeps `make run` and a single process working without Redis.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -173,6 +182,41 @@ AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "phxpay.ratelimit.client_ip"
+
+# Rate limits ("count/seconds") per client IP and per target. Per-IP limits are sized for many people
+# behind one address (like django-allauth's defaults); per-target limits are the tight ones.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = {
+    "login": {
+        "ip": env("RATE_LIMIT_LOGIN_IP", default="30/60"),
+        "target": env("RATE_LIMIT_LOGIN_USER", default="20/300"),
+    },
+    "register": {
+        "ip": env("RATE_LIMIT_REGISTER_IP", default="20/60"),
+        "target": env("RATE_LIMIT_REGISTER_EMAIL", default="5/3600"),
+    },
+    "confirm": {
+        "ip": env("RATE_LIMIT_CONFIRM_IP", default="30/60"),
+        "target": env("RATE_LIMIT_CONFIRM_LINK", default="10/3600"),
+    },
+    "password_reset": {
+        "ip": env("RATE_LIMIT_RESET_IP", default="20/60"),
+        "target": env("RATE_LIMIT_RESET_EMAIL", default="5/3600"),
+    },
+    "enroll": {
+        "ip": env("RATE_LIMIT_ENROLL_IP", default="30/60"),
+        "target": env("RATE_LIMIT_ENROLL_ACCOUNT", default="10/600"),
+    },
+    "invite": {
+        "ip": env("RATE_LIMIT_INVITE_IP", default="30/60"),
+        "target": env("RATE_LIMIT_INVITE_EMAIL", default="5/3600"),
+    },
+}
+# Behind a proxy/load balancer, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR)
+# and how many trusted proxies append to it. Empty: the socket peer (REMOTE_ADDR) is the client.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 # Internationalisation: English and Spanish, chosen by the URL prefix (/en/, /es/).
 LANGUAGE_CODE = "en"
@@ -233,14 +277,54 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Secure cookies get the __Host- prefix: browsers then refuse them from subdomains or without TLS.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Strict Content Security Policy: only our own files; scripts also need the per-request nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
 # HSTS preload commits every phoenix.gov subdomain: the city's domain owners decide that, not this app.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 
+# Logs: JSON lines with the request id in production; plain text when DEBUG (easier to read).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "phxpay.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "phxpay.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

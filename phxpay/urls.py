@@ -2,12 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from phxpay import views
+from phxpay import health, views
 
 admin.site.site_header = "PHX Pay Online"
 admin.site.site_title = "PHX Pay Online"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
 ]
 

@@ -15,6 +15,16 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()
@@ -53,6 +63,16 @@ def confirmation_link(message) -> str:
 
 def link_path(link: str) -> str:
     return link.removeprefix("http://testserver")
+
+
+def open_link(client, link: str):
+    """Follow an emailed confirmation link as a browser does (it redirects to the form page)."""
+    return client.get(link_path(link), follow=True)
+
+
+def confirmation_form_url(link: str) -> str:
+    """Where the confirmation form posts: the link's language, without the token."""
+    return url(link_path(link).split("/")[1], "accounts:confirm")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import messages
 from accounts.models import User
-from tests.conftest import confirmation_link, link_path
+from tests.conftest import confirmation_form_url, confirmation_link, link_path, open_link, url
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,8 @@ def link(register, mailoutbox):
 
 
 def submit(client, link, **overrides):
+    """Open the emailed link (which keeps its token in the session), then post the form."""
+    open_link(client, link)
     data = {
         "username": "testWilliamSample",
         "email": "wstestphx10@gmail.com",
@@ -29,18 +31,21 @@ def submit(client, link, **overrides):
         "password2": GOOD_PASSWORD,
     }
     data.update(overrides)
-    return client.post(link, data)
+    return client.post(confirmation_form_url(link), data)
 
 
 def test_confirm_page_fields_and_autocomplete(client, link):
-    response = client.get(link)
+    first = client.get(link)
+    # The URL with the token only redirects, and tells the browser not to pass it on.
+    assert first.status_code == 302 and first["Location"] == url("en", "accounts:confirm")
+    assert first["Referrer-Policy"] == "no-referrer"
+    response = client.get(first["Location"])
     html = response.content.decode()
     assert response.status_code == 200
+    assert link.split("/")[-2] not in html
     assert 'autocomplete="username"' in html and 'autocomplete="email"' in html
     assert html.count('autocomplete="new-password"') == 2
     assert ">Submit</button>" in html
-    # The token in the URL must not leak to other sites, nor stay in caches.
-    assert response["Referrer-Policy"] == "no-referrer"
     assert "no-store" in response["Cache-Control"]
 
 
@@ -58,7 +63,7 @@ def test_confirming_sets_an_argon2_password_and_shows_get_started(client, link):
 
 def test_link_is_single_use(client, link):
     submit(client, link)
-    again = client.get(link)
+    again = open_link(client, link)
     assert again.status_code == 404
     assert str(messages.CONFIRMATION_NOT_FOUND) in again.content.decode()
 
@@ -88,13 +93,13 @@ def test_five_mismatches_burn_the_link(client, link, settings):
 
 def test_expired_link_stops_working(client, link, settings):
     User.objects.update(confirmation_sent_at=timezone.now() - timedelta(hours=24, minutes=1))
-    response = client.get(link)
+    response = open_link(client, link)
     assert response.status_code == 404
     assert submit(client, link).status_code == 404
 
 
 def test_unknown_link_shows_the_seed_guidance(client):
-    response = client.get("/en/register/confirm/not-a-real-token/")
+    response = client.get("/en/register/confirm/not-a-real-token/", follow=True)
     html = response.content.decode()
     assert response.status_code == 404
     assert str(messages.CONFIRMATION_NOT_FOUND) in html

@@ -89,5 +89,8 @@ def test_reset_page_does_not_leak_the_token(client, mailoutbox):
     UserFactory(email="leak@example.com")
     request_reset(client, "leak@example.com")
     response = client.get(reset_path(mailoutbox[0]))
+    assert response.status_code == 302
     assert response["Referrer-Policy"] == "no-referrer"
-    assert "no-store" in response["Cache-Control"]
+    form_page = client.get(response["Location"])
+    assert "no-store" in form_page["Cache-Control"]
+    assert reset_path(mailoutbox[0]).split("/")[-2] not in response["Location"]

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts import messages
 from accounts.models import User
-from tests.conftest import confirmation_link, url
+from tests.conftest import confirmation_link, open_link, url
 from tests.factories import PendingUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,10 +166,10 @@ def test_re_registering_sends_a_new_link_and_kills_the_old_one(register, client,
     assert User.objects.count() == 1
     first, second = (confirmation_link(m) for m in mailoutbox)
     assert first != second
-    old = client.get(first.removeprefix("http://testserver"))
+    old = open_link(client, first)
     assert old.status_code == 404
     assert str(messages.CONFIRMATION_NOT_FOUND) in old.content.decode()
-    new = client.get(second.removeprefix("http://testserver"))
+    new = open_link(client, second)
     assert new.status_code == 200
 
 

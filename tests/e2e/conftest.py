@@ -75,6 +75,39 @@ def browser():
     playwright.stop()
 
 
+def _served_as_in_production(app):
+    """The live server's static handler: none. WhiteNoise (in MIDDLEWARE) serves STATIC_ROOT's hashed
+    files, as in production. Django's default StaticFilesHandler looks names up with the finders,
+    which know no hashed names, so every stylesheet and script of the manifest storage would 404."""
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server (same name, so its transactional-db helper still applies), serving
+    static files through WhiteNoise from the collected STATIC_ROOT."""
+    from django.conf import settings
+    from pytest_django.live_server_helper import LiveServer
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.is_file():
+        pytest.fail(
+            f"{manifest} is missing: run `SECRET_KEY=x python manage.py collectstatic --noinput` "
+            "before the e2e journeys.",
+            pytrace=False,
+        )
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _served_as_in_production
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def site_url(settings, live_server):
     """The live server's base URL; email links point at it too."""

@@ -35,6 +35,7 @@ UI = {
         "Home": "Home",
         "Login": "Login",
         "Register": "Register",
+        "Register button": "Register",
         "Reset Password": "Reset Password",
         "Submit": "Submit",
         "Sign In": "Sign In",
@@ -69,6 +70,8 @@ UI = {
         "Home": "Inicio",
         "Login": "Iniciar Sesión",
         "Register": "Registrarse",
+        # The form's button is the verb (msgctxt "button"); the menu link reads "Registrarse".
+        "Register button": "Registrar",
         "Reset Password": "Restablecer Clave",
         "Submit": "Enviar",
         # Same words as the Login menu link: always looked up as a button, never as a link.
@@ -131,6 +134,24 @@ def button(page: Page, lang: str, name: str):
     return page.get_by_role("main").get_by_role("button", name=UI[lang][name], exact=True)
 
 
+def post_with(page: Page, submit_button) -> None:
+    """Click a form's submit button; a refused POST fails here, saying why, not 10 s later."""
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.request.resource_type == "document"
+    ) as posted:
+        submit_button.click()
+    response = posted.value
+    assert response.status != 403, (
+        f"POST {response.url} was refused with 403 (CSRF?); the browser sent "
+        f"Origin: {response.request.header_value('origin')!r}, "
+        f"Referer: {response.request.header_value('referer')!r}"
+    )
+
+
+def submit(page: Page, lang: str, name: str) -> None:
+    post_with(page, button(page, lang, name))
+
+
 def menu(page: Page, lang: str):
     return page.get_by_role("navigation", name=UI[lang]["Main menu"])
 
@@ -148,9 +169,8 @@ def expect_signed_out_menu(page: Page, lang: str) -> None:
     expect(menu(page, lang).get_by_role("link")).to_have_text(
         [UI[lang][name] for name in ("Home", "Login", "Register", "Reset Password")]
     )
-    expect(page.get_by_role("banner").get_by_role("button", name=UI[lang]["Logout"])).to_have_count(
-        0
-    )
+    logout = page.get_by_role("banner").get_by_role("button", name=UI[lang]["Logout"])
+    expect(logout).to_have_count(0)
 
 
 def expect_signed_in(page: Page, lang: str, first_name: str) -> None:
@@ -178,7 +198,7 @@ def register(page: Page, lang: str, person: dict) -> None:
     open_menu_item(page, lang, "Register")
     expect(page).to_have_url(re.compile(rf"/{lang}/register/$"))
     fill_registration(page, lang, person)
-    button(page, lang, "Register").click()
+    submit(page, lang, "Register button")
     expect(page).to_have_url(re.compile(rf"/{lang}/register/sent/$"))
     expect_notice(page, text(lang, messages.REGISTRATION_ALMOST_DONE))
 
@@ -197,7 +217,7 @@ def fill_confirmation(page: Page, lang: str, *, username: str, email: str, passw
     field(page, lang, "Email Address").fill(email)
     field(page, lang, "Password").fill(password)
     field(page, lang, "Confirm Password").fill(password)
-    button(page, lang, "Submit").click()
+    submit(page, lang, "Submit")
 
 
 def confirm(page: Page, lang: str, link: str, person: dict, password: str) -> None:
@@ -213,11 +233,11 @@ def confirm(page: Page, lang: str, link: str, person: dict, password: str) -> No
 def sign_in(page: Page, lang: str, username: str, password: str) -> None:
     field(page, lang, "User Name").fill(username)
     field(page, lang, "Password").fill(password)
-    button(page, lang, "Sign In").click()
+    submit(page, lang, "Sign In")
 
 
 def sign_out(page: Page, lang: str) -> None:
-    page.get_by_role("banner").get_by_role("button", name=UI[lang]["Logout"], exact=True).click()
+    post_with(page, page.get_by_role("banner").get_by_role("button", name=UI[lang]["Logout"]))
     expect_notice(page, text(lang, messages.LOGGED_OUT))
     expect_signed_out_menu(page, lang)
 
@@ -303,22 +323,20 @@ def test_language_switch_keeps_the_page(page: Page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(field(page, "en", "User Name")).to_be_visible()
 
-    page.get_by_role("button", name="Español", exact=True).click()
+    post_with(page, page.get_by_role("button", name="Español", exact=True))
     expect(page).to_have_url(re.compile(r"/es/register/$"))
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(field(page, "es", "User Name")).to_be_visible()
-    expect(button(page, "es", "Register")).to_be_visible()
+    expect(button(page, "es", "Register button")).to_be_visible()
 
-    page.get_by_role("button", name="English", exact=True).click()
+    post_with(page, page.get_by_role("button", name="English", exact=True))
     expect(page).to_have_url(re.compile(r"/en/register/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(field(page, "en", "User Name")).to_be_visible()
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_reset_password_then_sign_in_with_the_new_one(
-    page: Page, wait_for_email, site_url, lang
-):
+def test_reset_password_then_sign_in_with_the_new_one(page: Page, wait_for_email, site_url, lang):
     person = new_person(lang, "reset")
     UserFactory(
         username=person["username"],
@@ -331,7 +349,7 @@ def test_reset_password_then_sign_in_with_the_new_one(
     open_menu_item(page, lang, "Reset Password")
     expect(page).to_have_url(re.compile(rf"/{lang}/password-reset/$"))
     field(page, lang, "Email Address").fill(person["email"])
-    button(page, lang, "Send Reset Link").click()
+    submit(page, lang, "Send Reset Link")
     expect_notice(page, text(lang, messages.PASSWORD_RESET_SENT))
 
     message = wait_for_email(1)
@@ -344,7 +362,7 @@ def test_reset_password_then_sign_in_with_the_new_one(
     page.goto(match.group(0))
     field(page, lang, "New Password").fill(NEW_PASSWORD)
     field(page, lang, "Confirm New Password").fill(NEW_PASSWORD)
-    button(page, lang, "Change Password").click()
+    submit(page, lang, "Change Password")
     expect(page).to_have_url(re.compile(rf"/{lang}/login/$"))
     expect_notice(page, text(lang, messages.PASSWORD_RESET_DONE))
 

@@ -16,28 +16,38 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def holding(user):
-    account = BillingAccountFactory(account_number="1234567890", service_address="200 W Washington St")
+    account = BillingAccountFactory(
+        account_number="1234567890", service_address="200 W Washington St"
+    )
     return EnrollmentFactory(user=user, account=account)
 
 
 def invite(client, holding, email, role="view", lang="en"):
     return client.post(
-        url(lang, "enrollment:invite", account_id=holding.account_id), {"email": email, "role": role}
+        url(lang, "enrollment:invite", account_id=holding.account_id),
+        {"email": email, "role": role},
     )
 
 
 def sign_in(username, password=DEFAULT_PASSWORD):
     client = Client()
-    response = client.post(url("en", "accounts:login"), {"username": username, "password": password})
+    response = client.post(
+        url("en", "accounts:login"), {"username": username, "password": password}
+    )
     assert response.status_code == 302
     return client
 
 
 def test_invite_form_labels(signed_in_client, holding):
-    html = signed_in_client.get(url("en", "enrollment:invite", account_id=holding.account_id)).content.decode()
+    html = signed_in_client.get(
+        url("en", "enrollment:invite", account_id=holding.account_id)
+    ).content.decode()
     assert "Email Address" in html and "Access level" in html
     assert "View only" in html and "Manage" in html and ">Send Invitation</button>" in html
-    assert 'value="view" class="usa-radio__input" id="id_role_0" required checked' in html or "checked" in html
+    assert (
+        'value="view" class="usa-radio__input" id="id_role_0" required checked' in html
+        or "checked" in html
+    )
 
 
 def test_invitation_email_to_a_new_address_is_bilingual_with_login_and_register_links(
@@ -70,7 +80,9 @@ def test_invitation_to_a_known_user_is_in_their_language(
 
 
 def test_register_link_prefills_the_email(client):
-    html = client.get(url("en", "accounts:register") + "?email=guest%40example.com").content.decode()
+    html = client.get(
+        url("en", "accounts:register") + "?email=guest%40example.com"
+    ).content.decode()
     assert html.count('value="guest@example.com"') == 2
 
 
@@ -90,19 +102,30 @@ def test_guest_gets_the_account_at_sign_in_marked_as_shared(
     assert len(accepted) == 1 and "accepted" in accepted[0].subject
 
 
-def test_confirming_a_registration_accepts_waiting_invitations(signed_in_client, holding, register, client, mailoutbox):
+def test_confirming_a_registration_accepts_waiting_invitations(
+    signed_in_client, holding, register, client, mailoutbox
+):
     invite(signed_in_client, holding, "wstestphx10@gmail.com")
     register()
     link = [m for m in mailoutbox if "register/confirm" in m.body][-1]
-    from tests.conftest import confirmation_link, link_path
+    from tests.conftest import confirmation_form_url, confirmation_link, open_link
 
-    path = link_path(confirmation_link(link))
+    link = confirmation_link(link)
     password = "Desert-Monsoon-Rain-42"
-    Client().post(
-        path,
-        {"username": "testWilliamSample", "email": "wstestphx10@gmail.com", "password1": password, "password2": password},
+    guest = Client()
+    open_link(guest, link)
+    guest.post(
+        confirmation_form_url(link),
+        {
+            "username": "testWilliamSample",
+            "email": "wstestphx10@gmail.com",
+            "password1": password,
+            "password2": password,
+        },
     )
-    assert Enrollment.objects.filter(user__username="testWilliamSample", account=holding.account, role="view").exists()
+    assert Enrollment.objects.filter(
+        user__username="testWilliamSample", account=holding.account, role="view"
+    ).exists()
 
 
 def test_expired_invitations_are_not_accepted(signed_in_client, holding):
@@ -117,7 +140,9 @@ def test_invitations_expire_after_14_days(signed_in_client, holding, settings):
     assert settings.INVITATION_DAYS == 14
     invite(signed_in_client, holding, "g@example.com")
     invitation = Invitation.objects.get()
-    assert timedelta(days=13, hours=23) < invitation.expires_at - timezone.now() <= timedelta(days=14)
+    assert (
+        timedelta(days=13, hours=23) < invitation.expires_at - timezone.now() <= timedelta(days=14)
+    )
 
 
 def test_inviting_your_own_address_is_refused(signed_in_client, holding, user):
@@ -150,9 +175,13 @@ def test_one_open_invitation_per_address_in_the_database(holding):
     from django.db import IntegrityError
 
     now = timezone.now()
-    Invitation.objects.create(account=holding.account, invited_by=holding.user, email="a@example.com", expires_at=now)
+    Invitation.objects.create(
+        account=holding.account, invited_by=holding.user, email="a@example.com", expires_at=now
+    )
     with pytest.raises(IntegrityError):
-        Invitation.objects.create(account=holding.account, invited_by=holding.user, email="A@example.com", expires_at=now)
+        Invitation.objects.create(
+            account=holding.account, invited_by=holding.user, email="A@example.com", expires_at=now
+        )
 
 
 def test_at_most_20_invitations_per_holder_per_day(signed_in_client, holding, settings):
@@ -171,17 +200,36 @@ def test_holder_sees_pending_and_accepted_and_can_resend_and_revoke(
     invite(signed_in_client, holding, "accepted@example.com")
     guest = UserFactory(username="acceptingGuest", email="accepted@example.com")
     guest_client = sign_in("acceptingGuest")
-    html = signed_in_client.get(url("en", "enrollment:invite", account_id=holding.account_id)).content.decode()
+    html = signed_in_client.get(
+        url("en", "enrollment:invite", account_id=holding.account_id)
+    ).content.decode()
     assert "pending@example.com" in html and "Pending" in html and "Accepted" in html
     pending = Invitation.objects.get(email="pending@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in_client.post(url("en", "enrollment:invitation_resend", account_id=holding.account_id, invitation_id=pending.pk))
+        signed_in_client.post(
+            url(
+                "en",
+                "enrollment:invitation_resend",
+                account_id=holding.account_id,
+                invitation_id=pending.pk,
+            )
+        )
     assert mailoutbox[-1].to == ["pending@example.com"]
     accepted = Invitation.objects.get(email="accepted@example.com")
-    signed_in_client.post(url("en", "enrollment:invitation_revoke", account_id=holding.account_id, invitation_id=accepted.pk))
+    signed_in_client.post(
+        url(
+            "en",
+            "enrollment:invitation_revoke",
+            account_id=holding.account_id,
+            invitation_id=accepted.pk,
+        )
+    )
     # Revoking an accepted invitation removes the guest's access at once.
     assert not guest.enrollments.exists()
-    assert guest_client.get(url("en", "enrollment:details", account_id=holding.account_id)).status_code == 404
+    assert (
+        guest_client.get(url("en", "enrollment:details", account_id=holding.account_id)).status_code
+        == 404
+    )
 
 
 def test_guest_can_remove_a_shared_account_from_their_list(signed_in_client, holding):
@@ -198,7 +246,10 @@ def test_guests_never_reach_invite_or_holder_pages(holding, role):
     guest = UserFactory(username="peekingGuest")
     EnrollmentFactory(user=guest, account=holding.account, role=role)
     invitation = Invitation.objects.create(
-        account=holding.account, invited_by=holding.user, email="x@example.com", expires_at=timezone.now() + timedelta(days=1)
+        account=holding.account,
+        invited_by=holding.user,
+        email="x@example.com",
+        expires_at=timezone.now() + timedelta(days=1),
     )
     client = Client()
     client.force_login(guest)
@@ -206,7 +257,12 @@ def test_guests_never_reach_invite_or_holder_pages(holding, role):
     assert client.get(url("en", "enrollment:invite", account_id=account_id)).status_code == 403
     assert invite(client, holding, "friend@example.com").status_code == 403
     for name in ("enrollment:invitation_resend", "enrollment:invitation_revoke"):
-        assert client.post(url("en", name, account_id=account_id, invitation_id=invitation.pk)).status_code == 403
+        assert (
+            client.post(
+                url("en", name, account_id=account_id, invitation_id=invitation.pk)
+            ).status_code
+            == 403
+        )
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
     details = client.get(url("en", "enrollment:details", account_id=account_id)).content.decode()
     assert url("en", "enrollment:invite", account_id=account_id) not in details
@@ -214,7 +270,10 @@ def test_guests_never_reach_invite_or_holder_pages(holding, role):
 
 def test_strangers_get_404_on_invite_pages(signed_in_client):
     theirs = EnrollmentFactory(user=UserFactory()).account
-    assert signed_in_client.get(url("en", "enrollment:invite", account_id=theirs.pk)).status_code == 404
+    assert (
+        signed_in_client.get(url("en", "enrollment:invite", account_id=theirs.pk)).status_code
+        == 404
+    )
 
 
 def test_view_only_guest_cannot_change_account_settings_but_manage_can(holding):
@@ -236,7 +295,10 @@ def test_admin_lists_invitations_by_state_and_revokes(client, holding):
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     open_ = Invitation.objects.create(
-        account=holding.account, invited_by=holding.user, email="open@example.com", expires_at=timezone.now() + timedelta(days=1)
+        account=holding.account,
+        invited_by=holding.user,
+        email="open@example.com",
+        expires_at=timezone.now() + timedelta(days=1),
     )
     with translation.override("en"):
         changelist = reverse("admin:enrollment_invitation_changelist")

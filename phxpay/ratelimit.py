@@ -1,0 +1,89 @@
+"""Rate limits on every action that checks a credential or sends an email.
+
+Fixed-window counters in the default cache: Redis in production (CACHE_URL), so every app process
+shares them; the in-process cache otherwise. Each action has a generous per-IP limit (a household, a
+library or an office shares one address) and a tight per-target limit (a User Name, an email address,
+an account, a link).
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Rate":
+        """'30/60' means 30 per 60 seconds."""
+        count, seconds = text.split("/")
+        return cls(int(count), int(seconds))
+
+
+def client_ip(request) -> str:
+    """The client address: from the configured trusted proxy header only, else the socket peer."""
+    header = settings.CLIENT_IP_HEADER
+    if header:
+        forwarded = request.META.get(header, "")
+        # With N trusted proxies appending to X-Forwarded-For, the client is N entries from the end.
+        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(hops) >= settings.TRUSTED_PROXY_COUNT:
+            return hops[-settings.TRUSTED_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _hit(key: str, rate: Rate) -> bool:
+    """Count one event; False once the window's count is over the limit."""
+    window = int(time.time() // rate.seconds)
+    full_key = f"rl:{key}:{window}"
+    cache.add(full_key, 0, rate.seconds + 5)
+    try:
+        count = cache.incr(full_key)
+    except ValueError:  # expired between add and incr
+        cache.set(full_key, 1, rate.seconds + 5)
+        count = 1
+    return count <= rate.count
+
+
+def allowed(request, *, action: str, target: str = "") -> bool:
+    """Count this request against the action's per-IP and per-target limits."""
+    limits = settings.RATE_LIMITS.get(action)
+    if not settings.RATE_LIMITS_ENABLED or not limits:
+        return True
+    ok = _hit(f"{action}:ip:{client_ip(request)}", Rate.parse(limits["ip"]))
+    if target and "target" in limits:
+        # Hashed so email addresses and tokens never sit in the cache in clear.
+        digest = hashlib.sha256(target.strip().lower().encode()).hexdigest()[:32]
+        ok = _hit(f"{action}:t:{digest}", Rate.parse(limits["target"])) and ok
+    return ok
+
+
+def too_many_requests(request):
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def rate_limited(action: str, target=None):
+    """Limit POSTs of a view; `target(request)` names what is being tried (user name, email…)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                name = target(request, *args, **kwargs) if target else ""
+                if not allowed(request, action=action, target=name):
+                    return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
