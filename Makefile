@@ -44,7 +44,7 @@ run: setup
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
-	$(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=false SECRET_KEY=collectstatic-only PIN_PEPPER=collectstatic-only-pepper $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint:
