@@ -27,3 +27,27 @@ def send_password_reset_email(*, user, uidb64: str, token: str) -> None:
         language=user.preferred_language,
         context={"user": user, "link": link},
     )
+
+
+def send_email_change_link(*, user, new_email: str, token: str) -> None:
+    with translation.override(user.preferred_language):
+        link = absolute_url(reverse("accounts:email_change_link", kwargs={"token": token}))
+    send_templated_email(
+        name="email_change",
+        to=[new_email],
+        language=user.preferred_language,
+        context={"user": user, "link": link, "new_email": new_email},
+    )
+
+
+def send_security_notice(*, user, event: str, to: str = "", **context) -> None:
+    """A short "was this you?" email about a change to the user's security settings."""
+    address = to or user.email
+    if not address:
+        return
+    send_templated_email(
+        name="security_notice",
+        to=[address],
+        language=user.preferred_language,
+        context={"user": user, "event": event, **context},
+    )

@@ -58,3 +58,15 @@ PROFILE_UPDATED = _("Your User Profile has been updated.")
 LANGUAGE_CHANGED = _("Your preferred language has been saved.")
 
 CONFIRMATION_SUBJECT = _("ACTION REQUIRED! Confirm Your PHX Pay Online Registration")
+EMAIL_CHANGE_SENT = _(
+    "We sent a confirmation link to %(email)s. Your email address changes when you open that link; "
+    "until then your current address stays."
+)
+EMAIL_CHANGED = _("Your email address is now %(email)s.")
+EMAIL_CHANGE_LINK_INVALID = _(
+    "This email change link is not valid: it expired, was already used, or belongs to another User "
+    "Name. Ask for a new one from User Profile."
+)
+EMAIL_IN_USE_SHORT = _("That email address is already used by another PHX Pay Online account.")
+EMAIL_SAME = _("That is already your email address.")
+SESSION_EXPIRED = _("For your security you were signed out after 12 hours. Please sign in again.")

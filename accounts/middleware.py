@@ -1,3 +1,8 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
@@ -22,4 +27,23 @@ class PasswordChangeRequiredMiddleware:
                 view_name = None
             if view_name not in ALLOWED_VIEWS:
                 return redirect("accounts:password_set_required")
+        return self.get_response(request)
+
+
+class AbsoluteSessionLimitMiddleware:
+    """Idle sessions end after 30 minutes (SESSION_COOKIE_AGE); any session ends 12 hours after sign-in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get("auth_at", 0)
+            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                from accounts import messages
+
+                logout(request)
+                flash.info(request, messages.SESSION_EXPIRED)
+                return redirect("accounts:login")
         return self.get_response(request)

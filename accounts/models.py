@@ -108,3 +108,37 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.first_name or self.username
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which user, so a password change can end the others server-side."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EmailChange(models.Model):
+    """A requested new email address, waiting for its owner to click the link sent to it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_change")
+    new_email = models.EmailField(_("new email address"), max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email change")
+        verbose_name_plural = _("email changes")
+
+    def __str__(self):
+        return f"{self.user} → {self.new_email}"
+
+    def expired(self, now=None) -> bool:
+        return (now or timezone.now()) - self.created_at > settings.CONFIRMATION_LINK_MAX_AGE

@@ -15,10 +15,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import messages
-from accounts.emails import send_confirmation_email, send_password_reset_email
-from accounts.models import User
+from accounts.emails import (
+    send_confirmation_email,
+    send_email_change_link,
+    send_password_reset_email,
+    send_security_notice,
+)
+from accounts.models import EmailChange, User, UserSession
 from accounts.signals import registration_confirmed
 from accounts.tokens import new_token, token_digest
+from phxpay.audit import Kind, record
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +124,7 @@ def registration_start(
             raise
         raise error from None
     logger.info("registration %s user_id=%s", outcome.value, user.pk)
+    record(Kind.REGISTERED, user=user, outcome=outcome.value)
     return Registration(outcome=outcome, user=user)
 
 
@@ -158,6 +165,7 @@ def registration_confirm(
         user.confirmation_mismatches = 0
         user.save()
     logger.info("registration confirmed user_id=%s", user.pk)
+    record(Kind.REGISTRATION_CONFIRMED, user=user)
     registration_confirmed.send(sender=User, user=user)
     return ConfirmationResult.CONFIRMED, user
 
@@ -210,6 +218,7 @@ def password_reset_request(*, email: str) -> None:
     """Email a reset link to the confirmed user with this address, if any; silent otherwise."""
     users = User.objects.filter(Q(email__iexact=email), is_active=True, confirmed_at__isnull=False)
     for user in users:
+        record(Kind.PASSWORD_RESET_REQUESTED, user=user)
         uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
         send_password_reset_email(user=user, uidb64=uidb64, token=token)
@@ -219,3 +228,107 @@ def preferred_language_set(*, user: User, language: str) -> None:
     if language in dict(settings.LANGUAGES) and user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
+
+
+# Sessions and security notices --------------------------------------------------------------------
+
+
+def session_started(*, user: User, session_key: str) -> None:
+    if session_key:
+        UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+
+
+def sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
+    """End, server-side, every session of `user` except the one given (None: end them all)."""
+    from django.contrib.sessions.models import Session
+
+    others = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        others = others.exclude(session_key=keep_session_key)
+    keys = list(others.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    others.delete()
+    return len(keys)
+
+
+def password_changed(*, user: User, keep_session_key: str | None, reset: bool = False) -> None:
+    """After any password change: end the other sessions, record it, tell the user by email."""
+    if keep_session_key:
+        session_started(user=user, session_key=keep_session_key)
+    sessions_end_others(user=user, keep_session_key=keep_session_key)
+    record(Kind.PASSWORD_RESET if reset else Kind.PASSWORD_CHANGED, user=user)
+    notice = "password_reset" if reset else "password_changed"
+    transaction.on_commit(lambda: send_security_notice(user=user, event=notice))
+
+
+def enrollment_notice(*, user: User, event: str, last4: str) -> None:
+    transaction.on_commit(lambda: send_security_notice(user=user, event=event, last4=last4))
+
+
+# Email address change -----------------------------------------------------------------------------
+
+
+class EmailChangeError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def email_change_request(*, user: User, new_email: str) -> None:
+    """Mail a link to the new address and a notice to the current one; nothing changes yet."""
+    new_email = new_email.strip()
+    if new_email.lower() == user.email.lower():
+        raise EmailChangeError(messages.EMAIL_SAME)
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise EmailChangeError(messages.EMAIL_IN_USE_SHORT)
+    token, digest = new_token()
+    with transaction.atomic():
+        EmailChange.objects.update_or_create(
+            user=user,
+            defaults={"new_email": new_email, "token_hash": digest, "created_at": timezone.now()},
+        )
+        record(Kind.EMAIL_CHANGE_REQUESTED, user=user)
+        transaction.on_commit(
+            lambda: send_email_change_link(user=user, new_email=new_email, token=token)
+        )
+        if user.email:
+            transaction.on_commit(
+                lambda: send_security_notice(
+                    user=user, event="email_change_requested", new_email=new_email
+                )
+            )
+
+
+def email_change_pending(*, user: User, token: str) -> EmailChange | None:
+    change = EmailChange.objects.filter(user=user, token_hash=token_digest(token)).first()
+    if change is None or change.expired():
+        return None
+    return change
+
+
+def email_change_confirm(*, user: User, token: str) -> str:
+    """Apply the new address (the link's owner must be the signed-in user). Returns it."""
+    with transaction.atomic():
+        change = (
+            EmailChange.objects.select_for_update()
+            .filter(user=user, token_hash=token_digest(token))
+            .first()
+        )
+        if change is None or change.expired():
+            raise EmailChangeError(messages.EMAIL_CHANGE_LINK_INVALID)
+        old_email = user.email
+        user.email = change.new_email
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email"])
+        except IntegrityError:
+            raise EmailChangeError(messages.EMAIL_IN_USE_SHORT) from None
+        change.delete()
+        record(Kind.EMAIL_CHANGED, user=user)
+        for address in filter(None, [old_email, user.email]):
+            transaction.on_commit(
+                lambda address=address: send_security_notice(
+                    user=user, event="email_changed", to=address, new_email=user.email
+                )
+            )
+    return user.email

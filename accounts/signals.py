@@ -3,3 +3,20 @@ from django.dispatch import Signal
 # Sent with `user` once step 2 of the registration has set the password (other apps react to it,
 # e.g. invitations waiting for that email address).
 registration_confirmed = Signal()
+
+
+def _on_login(sender, request, user, **kwargs):
+    import time
+
+    from accounts.services import session_started
+
+    # Start of the absolute session lifetime (SESSION_ABSOLUTE_SECONDS), whatever the activity.
+    request.session["auth_at"] = int(time.time())
+    request.session.save()
+    session_started(user=user, session_key=request.session.session_key)
+
+
+def connect():
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(_on_login, dispatch_uid="accounts.session_started")

@@ -14,6 +14,7 @@ from accounts import messages, services
 from accounts.forms import (
     ChangePasswordForm,
     ConfirmRegistrationForm,
+    EmailChangeForm,
     LoginForm,
     NewPasswordForm,
     PasswordResetRequestForm,
@@ -21,7 +22,6 @@ from accounts.forms import (
     RegistrationForm,
 )
 from phxpay.ratelimit import rate_limited
-
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
 
@@ -171,6 +171,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        services.password_changed(user=form.user, keep_session_key=None, reset=True)
         flash.success(self.request, messages.PASSWORD_RESET_DONE)
         return response
 
@@ -201,8 +202,9 @@ def password_set_required(request):
     form = NewPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        # New privileges, new session key; other sessions end with the old password hash.
+        # New privileges, new session key; other sessions end.
         update_session_auth_hash(request, form.user)
+        services.password_changed(user=form.user, keep_session_key=request.session.session_key)
         flash.success(request, messages.PASSWORD_SET_WELCOME)
         with translation.override(request.user.preferred_language):
             return redirect(reverse("enrollment:accounts"))
@@ -217,8 +219,9 @@ def password_change(request):
     form = ChangePasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        # Keeps this session; every other session of the user ends with the old password hash.
+        # Keeps this session (with a new key); every other session of the user ends.
         update_session_auth_hash(request, form.user)
+        services.password_changed(user=form.user, keep_session_key=request.session.session_key)
         flash.success(request, messages.PASSWORD_CHANGED)
         return redirect("accounts:profile")
     return render(
@@ -226,3 +229,53 @@ def password_change(request):
         "accounts/profile.html",
         {"form": ProfileForm(instance=request.user), "password_form": form},
     )
+
+
+EMAIL_CHANGE_SESSION_KEY = "_email_change_token"
+
+
+@login_required
+@sensitive_post_parameters("current_password")
+@require_http_methods(["GET", "POST"])
+@rate_limited("email_change", target=lambda request: request.POST.get("new_email", ""))
+def email_change(request):
+    form = EmailChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        try:
+            services.email_change_request(user=request.user, new_email=new_email)
+        except services.EmailChangeError as error:
+            form.add_error("new_email", error.message)
+        else:
+            flash.success(request, messages.EMAIL_CHANGE_SENT % {"email": new_email})
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def email_change_link(request, token):
+    """The link mailed to the new address: token into the session, then a page without it."""
+    request.session[EMAIL_CHANGE_SESSION_KEY] = token
+    return _leaving_token_url(redirect("accounts:email_change_confirm"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request):
+    token = request.session.get(EMAIL_CHANGE_SESSION_KEY, "")
+    change = services.email_change_pending(user=request.user, token=token) if token else None
+    if change is None:
+        context = {"error_text": messages.EMAIL_CHANGE_LINK_INVALID}
+        return _no_store(render(request, "accounts/email_change_confirm.html", context, status=404))
+    if request.method == "POST":
+        try:
+            email = services.email_change_confirm(user=request.user, token=token)
+        except services.EmailChangeError as error:
+            context = {"error_text": error.message}
+            return _no_store(
+                render(request, "accounts/email_change_confirm.html", context, status=409)
+            )
+        del request.session[EMAIL_CHANGE_SESSION_KEY]
+        flash.success(request, messages.EMAIL_CHANGED % {"email": email})
+        return redirect("accounts:profile")
+    return _no_store(render(request, "accounts/email_change_confirm.html", {"change": change}))

@@ -47,7 +47,7 @@ class PrecreatedPinBackend(BaseBackend):
         # A wrong PIN here is a PIN guess against each account the user holds.
         with transaction.atomic():
             for enrollment in held:
-                register_pin_failure(account_id=enrollment.account_id, now=now)
+                register_pin_failure(account_id=enrollment.account_id, now=now, user=user)
         return None
 
     def get_user(self, user_id):

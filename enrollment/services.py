@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import enrollment_notice
 from enrollment import messages
 from enrollment.emails import (
     send_enrolled_notice,
@@ -19,6 +20,7 @@ from enrollment.emails import (
 )
 from enrollment.models import BillingAccount, Enrollment, Invitation, PinGuard, Role
 from enrollment.pins import pin_digest, pin_matches
+from phxpay.audit import Kind, record
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +74,12 @@ def _count_user_failure(guard: PinGuard, now: datetime) -> None:
     guard.save()
 
 
-def _count_account_failure(account: BillingAccount, now: datetime) -> bool:
+def _count_account_failure(
+    account: BillingAccount, now: datetime, user: User | None = None
+) -> bool:
     """Record a wrong PIN on a row locked by the caller; True when this one locks the account."""
     account.failed_pin_attempts += 1
+    record(Kind.PIN_FAILED, user=user, account=f"****{account.last4}", account_id=account.pk)
     if account.failed_pin_attempts < settings.PIN_ACCOUNT_FAILURE_LIMIT:
         account.save(update_fields=["failed_pin_attempts"])
         return False
@@ -84,15 +89,21 @@ def _count_account_failure(account: BillingAccount, now: datetime) -> bool:
     account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
     transaction.on_commit(lambda: send_locked_notice(account=account))
     logger.warning("pin lockout: account ****%s until %s", account.last4, account.locked_until)
+    record(
+        Kind.PIN_LOCKOUT,
+        account=f"****{account.last4}",
+        account_id=account.pk,
+        until=account.locked_until.isoformat(),
+    )
     return True
 
 
-def register_pin_failure(*, account_id: int, now: datetime) -> None:
+def register_pin_failure(*, account_id: int, now: datetime, user: User | None = None) -> None:
     """A wrong PIN typed somewhere other than the Enroll form (the pre-created users' first sign-in)."""
     with transaction.atomic():
         account = BillingAccount.objects.select_for_update().get(pk=account_id)
         if not account.is_locked(now):
-            _count_account_failure(account, now)
+            _count_account_failure(account, now, user)
 
 
 def enrollment_create(*, user: User, account_number: str, pin: str) -> EnrollmentResult:
@@ -119,8 +130,9 @@ def enrollment_create(*, user: User, account_number: str, pin: str) -> Enrollmen
         if not correct:
             _count_user_failure(guard, now)
             if account is None:
+                record(Kind.PIN_FAILED, user=user, account="unknown")
                 return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
-            if _count_account_failure(account, now):
+            if _count_account_failure(account, now, user):
                 return EnrollmentResult(
                     EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until
                 )
@@ -136,7 +148,9 @@ def enrollment_create(*, user: User, account_number: str, pin: str) -> Enrollmen
             # The same user enrolled it in a parallel request.
             return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
         transaction.on_commit(lambda: send_enrolled_notice(account=account, user=user))
+        enrollment_notice(user=user, event="account_added", last4=account.last4)
     logger.info("enrolled: user_id=%s account ****%s", user.pk, account.last4)
+    record(Kind.ENROLLED, user=user, account=f"****{account.last4}", account_id=account.pk)
     return EnrollmentResult(EnrollmentOutcome.ENROLLED, account=account)
 
 
@@ -162,7 +176,15 @@ def enrollment_settings_update(
 
 
 def enrollment_remove(*, enrollment: Enrollment) -> None:
+    account = enrollment.account
     enrollment.delete()
+    enrollment_notice(user=enrollment.user, event="account_removed", last4=account.last4)
+    record(
+        Kind.ENROLLMENT_REMOVED,
+        user=enrollment.user,
+        account=f"****{account.last4}",
+        account_id=account.pk,
+    )
 
 
 def account_unlock(*, account: BillingAccount) -> None:
@@ -170,6 +192,7 @@ def account_unlock(*, account: BillingAccount) -> None:
     BillingAccount.objects.filter(pk=account.pk).update(
         failed_pin_attempts=0, lockouts=0, locked_until=None, updated_at=timezone.now()
     )
+    record(Kind.ACCOUNT_UNLOCKED, account=f"****{account.last4}", account_id=account.pk)
 
 
 def account_pin_set(*, account: BillingAccount, pin: str) -> None:
@@ -246,6 +269,12 @@ def invitation_create(
         )
         _mail_invitation_after_commit(invitation)
     logger.info("invitation sent: account ****%s", holder.account.last4)
+    record(
+        Kind.INVITATION_SENT,
+        user=inviter,
+        account_id=holder.account_id,
+        invitation_id=invitation.pk,
+    )
     return InvitationOutcome.SENT, invitation
 
 
@@ -267,6 +296,11 @@ def invitation_revoke(*, invitation: Invitation) -> None:
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+            record(
+                Kind.INVITATION_REVOKED,
+                account_id=invitation.account_id,
+                invitation_id=invitation.pk,
+            )
 
 
 def invitations_accept_for(*, user: User) -> list[Invitation]:
@@ -297,6 +331,12 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
             )
             if created:
                 accepted.append(invitation)
+                record(
+                    Kind.INVITATION_ACCEPTED,
+                    user=user,
+                    account_id=invitation.account_id,
+                    invitation_id=invitation.pk,
+                )
                 transaction.on_commit(
                     lambda inv=invitation: send_invitation_accepted_email(
                         invitation=inv, guest=user

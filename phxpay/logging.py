@@ -3,28 +3,8 @@
 import contextvars
 import json
 import logging
-import re
-import uuid
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-# Accept an upstream proxy's id only if it looks like one (no log injection through the header).
-INCOMING_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
-
-
-class RequestIdMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request.id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
-        response["X-Request-ID"] = request.id
-        return response
 
 
 class RequestIdFilter(logging.Filter):

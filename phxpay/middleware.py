@@ -1,5 +1,36 @@
+import re
+import uuid
+
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers
+
+from phxpay import audit, ratelimit
+from phxpay.logging import request_id_var
+
+# Accept an upstream proxy's id only if it looks like one (no log injection through the header).
+INCOMING_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Request id for logs and the X-Request-ID header; client IP and user agent for the audit log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.id)
+        audit_token = audit.request_context.set(
+            (ratelimit.client_ip(request) or None, request.headers.get("User-Agent", ""))
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+            audit.request_context.reset(audit_token)
+        response["X-Request-ID"] = request.id
+        return response
 
 
 class PermissionsPolicyMiddleware:

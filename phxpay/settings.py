@@ -61,7 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "phxpay.logging.RequestIdMiddleware",
+    "phxpay.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "phxpay.middleware.PermissionsPolicyMiddleware",
     "phxpay.middleware.NoStoreForSignedInMiddleware",
+    "accounts.middleware.AbsoluteSessionLimitMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -160,6 +161,10 @@ PIN_USER_FAILURE_LIMIT = env.int("PIN_USER_FAILURE_LIMIT", default=10)
 PIN_USER_WINDOW_MINUTES = env.int("PIN_USER_WINDOW_MINUTES", default=60)
 PIN_USER_BLOCK_MINUTES = env.int("PIN_USER_BLOCK_MINUTES", default=60)
 
+# Audit log retention (manage.py prune_audit_log), and the admin's URL path (not the well-known one).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
+ADMIN_URL = env("ADMIN_URL", default="staff-admin/").strip("/") + "/"
+
 # Invitations: how long an emailed invitation stays open, and how many a holder may send per day.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 INVITATIONS_PER_HOLDER_PER_DAY = env.int("INVITATIONS_PER_HOLDER_PER_DAY", default=20)
@@ -167,6 +172,7 @@ INVITATIONS_PER_HOLDER_PER_DAY = env.int("INVITATIONS_PER_HOLDER_PER_DAY", defau
 # Sessions: 30 minutes idle (renewed on each request), cookies never readable from scripts.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -11,13 +12,14 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("session/extend/", views.session_extend, name="session_extend"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
     path("links/", views.links, name="links"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("enrollment.urls")),
 )

@@ -1,5 +1,7 @@
 """Site-wide pages: Home, Help, Links, the language switch and the error pages."""
 
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
@@ -18,6 +20,15 @@ def help_page(request):
 
 def links(request):
     return render(request, "links.html")
+
+
+@require_POST
+def session_extend(request):
+    """'Stay signed in' from the idle-timeout warning: any request renews the idle timer."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session.modified = True
+    return JsonResponse({"signed_in": True, "idle_seconds": settings.SESSION_COOKIE_AGE})
 
 
 @require_POST

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo customer: {DEMO_USER['username']} / {DEMO_USER['password']}   "
-                f"Staff (admin at /en/admin/): {DEMO_STAFF['username']} / {DEMO_STAFF['password']}"
+                f"Staff (admin at /en/staff-admin/): {DEMO_STAFF['username']} / {DEMO_STAFF['password']}"
             )
         )
 

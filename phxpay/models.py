@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a security event. Never holds a password, PIN or token.
+
+    Rows are never updated (a PostgreSQL trigger refuses it); only `manage.py prune_audit_log`
+    deletes them, once they are older than AUDIT_RETENTION_DAYS.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("Sign-in succeeded")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOGIN_LOCKED_OUT = "login_locked_out", _("Sign-in locked out")
+        LOGGED_OUT = "logged_out", _("Signed out")
+        REGISTERED = "registered", _("Registration started")
+        REGISTRATION_CONFIRMED = "registration_confirmed", _("Registration confirmed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+        EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Email change requested")
+        EMAIL_CHANGED = "email_changed", _("Email changed")
+        PIN_FAILED = "pin_failed", _("Wrong PIN")
+        PIN_LOCKOUT = "pin_lockout", _("Account PIN lockout")
+        PIN_USER_BLOCKED = "pin_user_blocked", _("User blocked from PIN guessing")
+        ENROLLED = "enrolled", _("Account enrolled")
+        ENROLLMENT_REMOVED = "enrollment_removed", _("Account removed from a list")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked by staff")
+        STAFF_ACTION = "staff_action", _("Staff action in the admin")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Kept as text too: the record must survive the user's deletion and name failed sign-ins.
+    username = models.CharField(_("User Name"), max_length=254, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
