@@ -87,7 +87,10 @@ def test_admin_resend_action_mails_a_new_link_and_kills_the_old(
     assert sent in html and skipped in html
     assert len(mailoutbox) == 2
     assert staff_client.get(old, follow=True).status_code == 404
-    assert staff_client.get(link_path(confirmation_link(mailoutbox[1])), follow=True).status_code == 200
+    assert (
+        staff_client.get(link_path(confirmation_link(mailoutbox[1])), follow=True).status_code
+        == 200
+    )
 
 
 def test_resend_confirmation_command_by_user_name_or_email(

@@ -44,7 +44,11 @@ def test_pin_opens_a_session_restricted_to_the_password_change(client, precreate
         assert redirected.status_code == 302
         assert redirected["Location"] == url("en", "accounts:password_set_required")
     page = client.get(url("en", "accounts:password_set_required")).content.decode()
-    assert "New Password" in page and "Confirm New Password" in page and ">Change Password</button>" in page
+    assert (
+        "New Password" in page
+        and "Confirm New Password" in page
+        and ">Change Password</button>" in page
+    )
     assert page.count('autocomplete="new-password"') == 2
     assert str(account_messages.PASSWORD_CHANGE_REQUIRED) in page
 
@@ -76,7 +80,8 @@ def test_after_the_change_the_pin_never_works_again(client, precreated):
 def test_new_password_follows_the_registration_rules(client, precreated):
     login(client, "ebill.customer@example.com", DEFAULT_PIN)
     response = client.post(
-        url("en", "accounts:password_set_required"), {"new_password1": "short", "new_password2": "short"}
+        url("en", "accounts:password_set_required"),
+        {"new_password1": "short", "new_password2": "short"},
     )
     assert response.status_code == 200
     precreated.refresh_from_db()
@@ -113,7 +118,9 @@ def test_a_registered_users_password_is_not_replaced_by_a_pin(client):
 def test_registering_with_a_precreated_email_gives_the_seeds_message(register, precreated):
     response = register(email="ebill.customer@example.com")
     html = response.content.decode()
-    assert "Email address ebill.customer@example.com is already in use with another account." in html
+    assert (
+        "Email address ebill.customer@example.com is already in use with another account." in html
+    )
     assert "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017" in html
 
 
@@ -135,7 +142,9 @@ def test_admin_filter_pre_created_never_signed_in(client, precreated):
 
     UserFactory(username="signedInBefore", precreated=True, last_login=timezone.now())
     client.force_login(UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
-    html = client.get(reverse("admin:accounts_user_changelist"), {"precreated": "never"}).content.decode()
+    html = client.get(
+        reverse("admin:accounts_user_changelist"), {"precreated": "never"}
+    ).content.decode()
     assert "ebill.customer@example.com" in html and "signedInBefore" not in html
 
 
