@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
+from enrollment.legacy import PrecreateReport, precreate_generic, precreate_postgresql
 from enrollment.models import BillingAccount
 
 COLUMNS = (
@@ -75,6 +76,9 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     dry_run: bool = False
+    # Pre-created web users for e-bill addresses (customers on e-bills before April 2017).
+    users_created: int = 0
+    emails_of_registered_users: int = 0
 
 
 Progress = Callable[[str, int, int], None]
@@ -153,7 +157,9 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def parse_extract(data: bytes, progress: Progress | None = None) -> tuple[list[tuple], list[tuple[int, str]]]:
+def parse_extract(
+    data: bytes, progress: Progress | None = None
+) -> tuple[list[tuple], list[tuple[int, str]]]:
     """Validate the whole file before anything is written. Raises UnusableFile."""
     try:
         text = data.decode("utf-8-sig")
@@ -191,7 +197,9 @@ def parse_extract(data: bytes, progress: Progress | None = None) -> tuple[list[t
                     continue  # a blank line
                 try:
                     if len(record) < width:
-                        raise ValueError("missing values: the row has fewer columns than the header")
+                        raise ValueError(
+                            "missing values: the row has fewer columns than the header"
+                        )
                     values = [value.strip() for value in pick(record)]
                     if has_nul and any("\x00" in value for value in values):
                         raise ValueError("the row contains a NUL character")
@@ -201,11 +209,13 @@ def parse_extract(data: bytes, progress: Progress | None = None) -> tuple[list[t
                 if progress and line % 50_000 == 0:
                     progress("validated", line, total_lines)
         except csv.Error as error:
-            raise UnusableFile(f"not a readable CSV file at line {reader.line_num}: {error}") from None
+            raise UnusableFile(
+                f"not a readable CSV file at line {reader.line_num}: {error}"
+            ) from None
     return rows, rejected
 
 
-def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int]:
+def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int, PrecreateReport]:
     """COPY the rows into a temporary table, then one statement updates and inserts from it.
 
     UPDATE … FROM plus INSERT … WHERE NOT EXISTS (hash joins) rather than INSERT … ON CONFLICT: the
@@ -267,10 +277,11 @@ def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int]:
             {"now": now},
         )
         created, updated = cursor.fetchone()
+        precreated = precreate_postgresql(now=now)
         # ON COMMIT DROP is not enough when the caller's transaction goes on (a second import in it
         # would find the table still there).
         cursor.execute("DROP TABLE import_stage")
-    return created, updated
+    return created, updated, precreated
 
 
 def _upsert_generic(rows: list[tuple], now) -> tuple[int, int]:
@@ -317,9 +328,12 @@ def accounts_import(
         if progress:
             progress("writing", 0, len(rows))
         if connection.vendor == "postgresql":
-            report.created, report.updated = _upsert_postgresql(rows, now)
+            report.created, report.updated, precreated = _upsert_postgresql(rows, now)
         else:
             report.created, report.updated = _upsert_generic(rows, now)
+            precreated = precreate_generic(rows=rows, now=now)
+        report.users_created = precreated.users_created
+        report.emails_of_registered_users = precreated.emails_of_registered_users
         report.unchanged = len(rows) - report.created - report.updated
         if dry_run:
             # Same statements, same counts, nothing kept.

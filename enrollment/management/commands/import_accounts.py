@@ -14,8 +14,11 @@ class Command(BaseCommand):
         "empty. Rows are matched by account_number: new ones are created, changed ones updated, the "
         "rest left alone, so running it twice changes nothing the second time. A bad row (wrong digit "
         "count, bad date, bad email, duplicate account number in the file) is reported with its line "
-        "number and skipped. Exit status: 0 every row taken; 1 some rows rejected; 2 the file is "
-        "unusable (missing columns, not UTF-8 CSV) and nothing was written."
+        "number and skipped. Each ebill_email no web user has yet gets a pre-created web user (User "
+        "Name and email = that address, first sign-in with an account PIN) who holds every account "
+        "with that address; addresses of registered users are only counted. Exit status: 0 every "
+        "row taken; 1 some rows rejected; 2 the file is unusable (missing columns, not UTF-8 CSV) "
+        "and nothing was written."
     )
 
     def add_arguments(self, parser):
@@ -46,7 +49,9 @@ class Command(BaseCommand):
         prefix = "DRY RUN (nothing written): " if dry_run else ""
         summary = (
             f"{prefix}{report.rows} rows: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+            f"{report.unchanged} unchanged, {len(report.rejected)} rejected; "
+            f"{report.users_created} e-bill web users pre-created, "
+            f"{report.emails_of_registered_users} e-bill addresses already belong to registered users"
         )
         self.stdout.write(
             self.style.WARNING(summary) if report.rejected else self.style.SUCCESS(summary)

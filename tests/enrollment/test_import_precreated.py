@@ -1,0 +1,104 @@
+"""The import pre-creates web users for e-bill customers, once, in bulk."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from enrollment.importer import _upsert_generic, parse_extract
+from enrollment.legacy import precreate_generic
+from enrollment.models import Enrollment
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "account_number,pin,first_name,last_name,service_address,ebill_email,balance,due_date\n"
+ROWS = (
+    "1000000001,1111,Rosa,Valdez,1 E Camelback Rd,Rosa.Valdez@Example.com,10.00,2026-12-01\n"
+    "1000000002,2222,Rosa,Valdez,9 W Adams St,rosa.valdez@example.com,20.00,2026-12-01\n"
+    "1000000003,3333,Tomas,Ortega,3 N 1st Ave,,30.00,2026-12-01\n"
+    "1000000004,4444,Ana,Ruiz,4 S 2nd St,registered@example.com,40.00,2026-12-01\n"
+)
+
+
+def run_import(tmp_path, capsys, text=HEADER + ROWS):
+    path = tmp_path / "extract.csv"
+    path.write_text(text)
+    try:
+        call_command("import_accounts", str(path))
+    except SystemExit as exit_:
+        assert exit_.code == 0
+    return capsys.readouterr().out
+
+
+def test_one_precreated_user_per_new_ebill_address_holding_its_accounts(tmp_path, capsys):
+    UserFactory(username="anaRuiz", email="Registered@example.com")
+    out = run_import(tmp_path, capsys)
+    assert "1 e-bill web users pre-created" in out
+    assert "1 e-bill addresses already belong to registered users" in out
+    user = User.objects.get(precreated=True)
+    assert user.username == user.email == "rosa.valdez@example.com"
+    assert not user.has_usable_password() and user.must_change_password and user.is_confirmed
+    assert (user.first_name, user.last_name) == ("Rosa", "Valdez")
+    held = set(
+        Enrollment.objects.filter(user=user, role="holder").values_list(
+            "account__account_number", flat=True
+        )
+    )
+    assert held == {"1000000001", "1000000002"}
+    # The registered user's address created nothing and enrolled nothing.
+    assert not Enrollment.objects.filter(user__username="anaRuiz").exists()
+
+
+def test_import_twice_creates_nothing_more(tmp_path, capsys):
+    first = run_import(tmp_path, capsys)
+    assert "2 e-bill web users pre-created" in first
+    out = run_import(tmp_path, capsys)
+    assert "0 e-bill web users pre-created" in out
+    assert User.objects.filter(precreated=True).count() == 2
+    assert Enrollment.objects.count() == 3
+
+
+def test_a_new_account_for_an_existing_precreated_user_is_enrolled(tmp_path, capsys):
+    run_import(tmp_path, capsys)
+    more = (
+        ROWS
+        + "1000000005,5555,Rosa,Valdez,5 E Roosevelt St,rosa.valdez@example.com,5.00,2026-12-01\n"
+    )
+    run_import(tmp_path, capsys, HEADER + more)
+    user = User.objects.get(precreated=True, email="rosa.valdez@example.com")
+    assert user.enrollments.count() == 3
+
+
+def test_dry_run_precreates_nothing(tmp_path, capsys):
+    path = tmp_path / "extract.csv"
+    path.write_text(HEADER + ROWS)
+    call_command("import_accounts", str(path), "--dry-run")
+    assert "2 e-bill web users pre-created" in capsys.readouterr().out
+    assert not User.objects.exists()
+
+
+def test_the_generic_path_follows_the_same_rules():
+    UserFactory(username="anaRuiz", email="registered@example.com")
+    rows, _rejected = parse_extract((HEADER + ROWS).encode())
+    from django.utils import timezone
+
+    _upsert_generic(rows, timezone.now())
+    report = precreate_generic(rows=rows, now=timezone.now())
+    assert (report.users_created, report.emails_of_registered_users) == (1, 1)
+    user = User.objects.get(precreated=True)
+    assert user.enrollments.count() == 2
+
+
+def test_precreation_runs_a_constant_number_of_queries(
+    tmp_path, capsys, django_assert_max_num_queries
+):
+    many = "".join(
+        f"{2000000000 + n},1234,First{n},Last{n},{n} W Main St,person{n}@example.com,1.00,2026-12-01\n"
+        for n in range(1500)
+    )
+    path = tmp_path / "extract.csv"
+    path.write_text(HEADER + many)
+    with django_assert_max_num_queries(12):
+        call_command("import_accounts", str(path))
+    assert User.objects.filter(precreated=True).count() == 1500
+    assert Enrollment.objects.count() == 1500
