@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Web users")
 
     def ready(self):
-        from accounts import signals
+        from accounts import (
+            emails,  # noqa: F401  (registers the email builders)
+            signals,
+        )
 
         signals.connect()

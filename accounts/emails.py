@@ -1,27 +1,51 @@
+"""Builders of the accounts emails, run by the delivery task (see phxpay.emails)."""
+
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from phxpay.emails import absolute_url, send_templated_email
+from accounts.models import EmailChange, User
+from accounts.tokens import new_token
+from phxpay.emails import EmailSpec, absolute_url, builder
 
 
-def send_confirmation_email(*, user, token: str) -> None:
-    """The PHXwelcome "ACTION REQUIRED!" email carrying the (only valid) confirmation link."""
+def _link(user: User, name: str, **kwargs) -> str:
     with translation.override(user.preferred_language):
-        link = absolute_url(reverse("accounts:confirm_link", kwargs={"token": token}))
-    send_templated_email(
+        return absolute_url(reverse(name, kwargs=kwargs))
+
+
+@builder("registration_confirmation")
+def registration_confirmation(*, user_id: int, generation: int) -> EmailSpec | None:
+    """The PHXwelcome "ACTION REQUIRED!" email with the only valid confirmation link.
+
+    The token is made now, at sending, and only for the newest registration: a delayed or retried
+    email for an older one is skipped rather than killing the newer link.
+    """
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None or user.is_confirmed or user.confirmation_generation != generation:
+        return None
+    token, digest = new_token()
+    user.confirmation_token_hash = digest
+    user.save(update_fields=["confirmation_token_hash"])
+    return EmailSpec(
         name="registration_confirmation",
         to=[user.email],
         language=user.preferred_language,
-        context={"user": user, "link": link},
+        context={"user": user, "link": _link(user, "accounts:confirm_link", token=token)},
     )
 
 
-def send_password_reset_email(*, user, uidb64: str, token: str) -> None:
-    with translation.override(user.preferred_language):
-        link = absolute_url(
-            reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
-        )
-    send_templated_email(
+@builder("password_reset")
+def password_reset(*, user_id: int) -> EmailSpec | None:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = _link(user, "accounts:password_reset_confirm", uidb64=uidb64, token=token)
+    return EmailSpec(
         name="password_reset",
         to=[user.email],
         language=user.preferred_language,
@@ -29,23 +53,39 @@ def send_password_reset_email(*, user, uidb64: str, token: str) -> None:
     )
 
 
-def send_email_change_link(*, user, new_email: str, token: str) -> None:
-    with translation.override(user.preferred_language):
-        link = absolute_url(reverse("accounts:email_change_link", kwargs={"token": token}))
-    send_templated_email(
+@builder("email_change")
+def email_change(*, user_id: int, new_email: str) -> EmailSpec | None:
+    change = (
+        EmailChange.objects.select_for_update()
+        .select_related("user")
+        .filter(user_id=user_id, new_email=new_email)
+        .first()
+    )
+    if change is None:
+        return None
+    token, digest = new_token()
+    change.token_hash = digest
+    change.save(update_fields=["token_hash"])
+    return EmailSpec(
         name="email_change",
         to=[new_email],
-        language=user.preferred_language,
-        context={"user": user, "link": link, "new_email": new_email},
+        language=change.user.preferred_language,
+        context={
+            "user": change.user,
+            "new_email": new_email,
+            "link": _link(change.user, "accounts:email_change_link", token=token),
+        },
     )
 
 
-def send_security_notice(*, user, event: str, to: str = "", **context) -> None:
+@builder("security_notice")
+def security_notice(*, user_id: int, event: str, to: str = "", **context) -> EmailSpec | None:
     """A short "was this you?" email about a change to the user's security settings."""
-    address = to or user.email
-    if not address:
-        return
-    send_templated_email(
+    user = User.objects.filter(pk=user_id).first()
+    address = to or (user.email if user else "")
+    if user is None or not address:
+        return None
+    return EmailSpec(
         name="security_notice",
         to=[address],
         language=user.preferred_language,

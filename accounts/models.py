@@ -51,6 +51,8 @@ class User(AbstractUser):
         _("latest confirmation link sent"), null=True, blank=True, editable=False
     )
     confirmation_mismatches = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Bumped by every registration (and resend): only the newest one's email gets a link made.
+    confirmation_generation = models.PositiveIntegerField(default=0, editable=False)
     # Customers on e-bills before April 2017 get a web user pre-created by the CIS import: User Name and
     # email are the e-bill address, and the account PIN signs them in once, to set a real password.
     precreated = models.BooleanField(_("pre-created e-bill user"), default=False)

@@ -6,25 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from accounts import messages
-from accounts.emails import (
-    send_confirmation_email,
-    send_email_change_link,
-    send_password_reset_email,
-    send_security_notice,
-)
 from accounts.models import EmailChange, User, UserSession
 from accounts.signals import registration_confirmed
 from accounts.tokens import new_token, token_digest
 from phxpay.audit import Kind, record
+from phxpay.emails import queue_email
 
 logger = logging.getLogger(__name__)
 
@@ -55,17 +47,18 @@ class Registration:
     user: User
 
 
-def _issue_link(user: User) -> str:
-    """Give `user` a new confirmation token, replacing (and so invalidating) any earlier one."""
-    token, digest = new_token()
-    user.confirmation_token_hash = digest
+def _new_link_requested(user: User) -> None:
+    """Kill every earlier link now; the email (queued by the caller) makes the new one."""
+    user.confirmation_token_hash = ""
+    user.confirmation_generation += 1
     user.confirmation_sent_at = timezone.now()
     user.confirmation_mismatches = 0
-    return token
 
 
-def _email_link_after_commit(user: User, token: str) -> None:
-    transaction.on_commit(lambda: send_confirmation_email(user=user, token=token))
+def _queue_link_email(user: User) -> None:
+    queue_email(
+        "registration_confirmation", user_id=user.pk, generation=user.confirmation_generation
+    )
 
 
 def _registration_error_for(*, username: str, email: str) -> RegistrationError | None:
@@ -114,9 +107,9 @@ def registration_start(
             # The newest registration's casing is what step 2 will ask for, and what the email shows.
             user.email = email
             user.preferred_language = language
-            token = _issue_link(user)
+            _new_link_requested(user)
             user.save()
-            _email_link_after_commit(user, token)
+            _queue_link_email(user)
     except IntegrityError:
         # A simultaneous registration took the name or address between our check and our insert.
         error = _registration_error_for(username=username, email=email)
@@ -180,15 +173,16 @@ def confirmation_resend(*, user: User) -> None:
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_confirmed or not user.email:
             raise NothingToResend(user.username)
-        token = _issue_link(user)
+        _new_link_requested(user)
         user.save(
             update_fields=[
                 "confirmation_token_hash",
+                "confirmation_generation",
                 "confirmation_sent_at",
                 "confirmation_mismatches",
             ]
         )
-        _email_link_after_commit(user, token)
+        _queue_link_email(user)
 
 
 def find_pending_user(*, identifier: str) -> User | None:
@@ -219,9 +213,7 @@ def password_reset_request(*, email: str) -> None:
     users = User.objects.filter(Q(email__iexact=email), is_active=True, confirmed_at__isnull=False)
     for user in users:
         record(Kind.PASSWORD_RESET_REQUESTED, user=user)
-        uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        send_password_reset_email(user=user, uidb64=uidb64, token=token)
+        queue_email("password_reset", user_id=user.pk)
 
 
 def preferred_language_set(*, user: User, language: str) -> None:
@@ -257,12 +249,13 @@ def password_changed(*, user: User, keep_session_key: str | None, reset: bool = 
         session_started(user=user, session_key=keep_session_key)
     sessions_end_others(user=user, keep_session_key=keep_session_key)
     record(Kind.PASSWORD_RESET if reset else Kind.PASSWORD_CHANGED, user=user)
-    notice = "password_reset" if reset else "password_changed"
-    transaction.on_commit(lambda: send_security_notice(user=user, event=notice))
+    queue_email(
+        "security_notice", user_id=user.pk, event="password_reset" if reset else "password_changed"
+    )
 
 
 def enrollment_notice(*, user: User, event: str, last4: str) -> None:
-    transaction.on_commit(lambda: send_security_notice(user=user, event=event, last4=last4))
+    queue_email("security_notice", user_id=user.pk, event=event, last4=last4)
 
 
 # Email address change -----------------------------------------------------------------------------
@@ -281,21 +274,25 @@ def email_change_request(*, user: User, new_email: str) -> None:
         raise EmailChangeError(messages.EMAIL_SAME)
     if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
         raise EmailChangeError(messages.EMAIL_IN_USE_SHORT)
-    token, digest = new_token()
+    # A placeholder digest until the email is sent: the link's token is made only then.
+    _unused, placeholder = new_token()
     with transaction.atomic():
         EmailChange.objects.update_or_create(
             user=user,
-            defaults={"new_email": new_email, "token_hash": digest, "created_at": timezone.now()},
+            defaults={
+                "new_email": new_email,
+                "token_hash": placeholder,
+                "created_at": timezone.now(),
+            },
         )
         record(Kind.EMAIL_CHANGE_REQUESTED, user=user)
-        transaction.on_commit(
-            lambda: send_email_change_link(user=user, new_email=new_email, token=token)
-        )
+        queue_email("email_change", user_id=user.pk, new_email=new_email)
         if user.email:
-            transaction.on_commit(
-                lambda: send_security_notice(
-                    user=user, event="email_change_requested", new_email=new_email
-                )
+            queue_email(
+                "security_notice",
+                user_id=user.pk,
+                event="email_change_requested",
+                new_email=new_email,
             )
 
 
@@ -326,9 +323,11 @@ def email_change_confirm(*, user: User, token: str) -> str:
         change.delete()
         record(Kind.EMAIL_CHANGED, user=user)
         for address in filter(None, [old_email, user.email]):
-            transaction.on_commit(
-                lambda address=address: send_security_notice(
-                    user=user, event="email_changed", to=address, new_email=user.email
-                )
+            queue_email(
+                "security_notice",
+                user_id=user.pk,
+                event="email_changed",
+                to=address,
+                new_email=user.email,
             )
     return user.email

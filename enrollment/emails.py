@@ -1,8 +1,10 @@
+"""Builders of the enrollment emails, run by the delivery task (see phxpay.emails)."""
+
 import re
 
 from accounts.models import User
 from enrollment.models import BillingAccount, Invitation
-from phxpay.emails import BILINGUAL, send_templated_email
+from phxpay.emails import BILINGUAL, EmailSpec, builder
 
 
 def service_street(address: str) -> str:
@@ -20,21 +22,25 @@ def _language_of(email: str) -> str | None:
     return language or BILINGUAL
 
 
-def send_enrolled_notice(*, account: BillingAccount, user: User) -> None:
-    if not account.ebill_email:
-        return
-    send_templated_email(
+@builder("account_enrolled")
+def account_enrolled(*, account_id: int, username: str) -> EmailSpec | None:
+    account = BillingAccount.objects.filter(pk=account_id).first()
+    if account is None or not account.ebill_email:
+        return None
+    return EmailSpec(
         name="account_enrolled",
         to=[account.ebill_email],
         language=_language_of(account.ebill_email),
-        context={"account": account, "username": user.username},
+        context={"account": account, "username": username},
     )
 
 
-def send_locked_notice(*, account: BillingAccount) -> None:
-    if not account.ebill_email:
-        return
-    send_templated_email(
+@builder("account_locked")
+def account_locked(*, account_id: int) -> EmailSpec | None:
+    account = BillingAccount.objects.filter(pk=account_id).first()
+    if account is None or not account.ebill_email:
+        return None
+    return EmailSpec(
         name="account_locked",
         to=[account.ebill_email],
         language=_language_of(account.ebill_email),
@@ -42,13 +48,20 @@ def send_locked_notice(*, account: BillingAccount) -> None:
     )
 
 
-def send_invitation_email(*, invitation: Invitation) -> None:
-    language = _language_of(invitation.email)
+@builder("invitation")
+def invitation(*, invitation_id: int) -> EmailSpec | None:
+    invitation = (
+        Invitation.objects.select_related("account", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None:  # accepted or revoked before the email went out
+        return None
     inviter = invitation.invited_by
-    send_templated_email(
+    return EmailSpec(
         name="invitation",
         to=[invitation.email],
-        language=language,
+        language=_language_of(invitation.email),
         context={
             "invitation": invitation,
             "inviter_name": inviter.get_full_name() or inviter.username,
@@ -59,11 +72,16 @@ def send_invitation_email(*, invitation: Invitation) -> None:
     )
 
 
-def send_invitation_accepted_email(*, invitation: Invitation, guest: User) -> None:
+@builder("invitation_accepted")
+def invitation_accepted(*, invitation_id: int, guest_id: int) -> EmailSpec | None:
+    invitation = (
+        Invitation.objects.select_related("account", "invited_by").filter(pk=invitation_id).first()
+    )
+    guest = User.objects.filter(pk=guest_id).first()
+    if invitation is None or guest is None or not invitation.invited_by.email:
+        return None
     holder = invitation.invited_by
-    if not holder.email:
-        return
-    send_templated_email(
+    return EmailSpec(
         name="invitation_accepted",
         to=[holder.email],
         language=holder.preferred_language,
@@ -75,11 +93,12 @@ def send_invitation_accepted_email(*, invitation: Invitation, guest: User) -> No
     )
 
 
-def send_precreated_welcome(*, user: User) -> None:
+@builder("precreated_welcome")
+def precreated_welcome(*, user_id: int) -> EmailSpec | None:
     """How a pre-created e-bill user signs in the first time; bilingual, they never chose a language."""
-    send_templated_email(
-        name="precreated_welcome",
-        to=[user.email],
-        language=BILINGUAL,
-        context={"user": user},
+    user = User.objects.filter(pk=user_id, precreated=True).first()
+    if user is None or not user.email:
+        return None
+    return EmailSpec(
+        name="precreated_welcome", to=[user.email], language=BILINGUAL, context={"user": user}
     )

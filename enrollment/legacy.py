@@ -35,12 +35,13 @@ def precreate_postgresql(*, now) -> PrecreateReport:
                 INSERT INTO accounts_user (
                     username, email, password, first_name, last_name, is_superuser, is_staff,
                     is_active, date_joined, preferred_language, confirmed_at,
-                    confirmation_token_hash, confirmation_mismatches, precreated, must_change_password
+                    confirmation_token_hash, confirmation_mismatches, confirmation_generation,
+                    precreated, must_change_password
                 )
                 SELECT e.ebill_email, e.ebill_email,
                        %s || md5(random()::text || e.ebill_email),
                        left(e.first_name, 150), left(e.last_name, 150), false, false,
-                       true, %s, 'en', %s, '', 0, true, true
+                       true, %s, 'en', %s, '', 0, 0, true, true
                 FROM emails e
                 WHERE NOT EXISTS (
                     SELECT 1 FROM accounts_user u

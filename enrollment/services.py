@@ -12,15 +12,10 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import enrollment_notice
 from enrollment import messages
-from enrollment.emails import (
-    send_enrolled_notice,
-    send_invitation_accepted_email,
-    send_invitation_email,
-    send_locked_notice,
-)
 from enrollment.models import BillingAccount, Enrollment, Invitation, PinGuard, Role
 from enrollment.pins import pin_digest, pin_matches
 from phxpay.audit import Kind, record
+from phxpay.emails import queue_email
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +82,7 @@ def _count_account_failure(
     account.failed_pin_attempts = 0
     account.locked_until = now + _lock_duration(account.lockouts)
     account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
-    transaction.on_commit(lambda: send_locked_notice(account=account))
+    queue_email("account_locked", account_id=account.pk)
     logger.warning("pin lockout: account ****%s until %s", account.last4, account.locked_until)
     record(
         Kind.PIN_LOCKOUT,
@@ -147,7 +142,7 @@ def enrollment_create(*, user: User, account_number: str, pin: str) -> Enrollmen
         except IntegrityError:
             # The same user enrolled it in a parallel request.
             return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
-        transaction.on_commit(lambda: send_enrolled_notice(account=account, user=user))
+        queue_email("account_enrolled", account_id=account.pk, username=user.username)
         enrollment_notice(user=user, event="account_added", last4=account.last4)
     logger.info("enrolled: user_id=%s account ****%s", user.pk, account.last4)
     record(Kind.ENROLLED, user=user, account=f"****{account.last4}", account_id=account.pk)
@@ -219,7 +214,7 @@ def _open_invitations():
 
 
 def _mail_invitation_after_commit(invitation: Invitation) -> None:
-    transaction.on_commit(lambda: send_invitation_email(invitation=invitation))
+    queue_email("invitation", invitation_id=invitation.pk)
 
 
 def invitation_create(
@@ -337,9 +332,5 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
                     account_id=invitation.account_id,
                     invitation_id=invitation.pk,
                 )
-                transaction.on_commit(
-                    lambda inv=invitation: send_invitation_accepted_email(
-                        invitation=inv, guest=user
-                    )
-                )
+                queue_email("invitation_accepted", invitation_id=invitation.pk, guest_id=user.pk)
     return accepted

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from phxpay.models import AuditEvent
 
@@ -17,7 +18,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    @admin.display(description="user agent")
+    @admin.display(description=_("user agent"))
     def user_agent_short(self, obj):
         return obj.user_agent[:60]
 

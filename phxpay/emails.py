@@ -1,9 +1,19 @@
-"""The one way the portal sends email: templates rendered in the recipient's language, via Anymail."""
+"""The one way the portal sends email.
 
-from collections.abc import Mapping, Sequence
+Services call `queue_email(kind, **params)` inside their transaction. That records an
+OutboundEmail row and, once the transaction commits, enqueues the delivery task (phxpay.tasks):
+nothing is mailed for a rolled-back change, and an email provider outage never breaks a page.
+At delivery the kind's *builder* turns the params (ids, never secrets) into an EmailSpec: who, in
+which language, with which context; the builder may return None when the email is no longer
+needed (a newer confirmation link superseded it, an invitation was revoked…).
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -19,6 +29,45 @@ HTML_DOCUMENT = (
 )
 
 
+@dataclass(frozen=True)
+class EmailSpec:
+    """A rendered-on-demand email: templates emails/<name>_{subject,message}.{txt,html}."""
+
+    name: str
+    to: Sequence[str]
+    language: str | None
+    context: Mapping[str, object] = field(default_factory=dict)
+
+
+Builder = Callable[..., EmailSpec | None]
+_builders: dict[str, Builder] = {}
+
+
+def builder(kind: str) -> Callable[[Builder], Builder]:
+    """Register the function that builds the `kind` email from its queued params."""
+
+    def register(function: Builder) -> Builder:
+        _builders[kind] = function
+        return function
+
+    return register
+
+
+def build(kind: str, params: Mapping[str, object]) -> EmailSpec | None:
+    return _builders[kind](**params)
+
+
+def queue_email(kind: str, **params) -> None:
+    """Deliver the `kind` email after the current transaction commits (retried on failure)."""
+    from phxpay.models import OutboundEmail
+    from phxpay.tasks import deliver_email
+
+    if kind not in _builders:
+        raise KeyError(f"no email builder registered for {kind!r}")
+    outbound = OutboundEmail.objects.create(kind=kind, params=params)
+    transaction.on_commit(lambda: deliver_email.enqueue(outbound.pk))
+
+
 def _render(name: str, language: str, context: Mapping[str, object]) -> tuple[str, str, str]:
     with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject.txt", context)
@@ -30,41 +79,37 @@ def _render(name: str, language: str, context: Mapping[str, object]) -> tuple[st
     return " ".join(subject.split()), text, html
 
 
-def send_templated_email(
-    *, name: str, to: Sequence[str], language: str | None, context: Mapping[str, object]
-) -> None:
-    """Render emails/<name>_subject.txt, _message.txt and _message.html and send them.
-
-    `language` is the recipient's; BILINGUAL sends every language in one message.
-    """
+def render_email(spec: EmailSpec) -> EmailMultiAlternatives:
+    """Render `spec` in its recipient's language (BILINGUAL: every language in one message)."""
     context = {
         "site_url": settings.SITE_URL,
         "contact_email": contact.EMAIL,
         "contact_phone": contact.PHONE,
-        **context,
+        **spec.context,
     }
-    if language is BILINGUAL:
-        parts = [_render(name, code, context) for code, _name in settings.LANGUAGES]
+    if spec.language is BILINGUAL:
+        parts = [_render(spec.name, code, context) for code, _name in settings.LANGUAGES]
         subject = " / ".join(part[0] for part in parts)
         text = "\n\n------------------------------\n\n".join(part[1] for part in parts)
         body = "<hr>".join(part[2] for part in parts)
         content_language = ", ".join(code for code, _name in settings.LANGUAGES)
-        html = HTML_DOCUMENT.format(lang=settings.LANGUAGE_CODE, title=escape(subject), body=body)
+        lang = settings.LANGUAGE_CODE
     else:
-        subject, text, body = _render(name, language, context)
-        content_language = language
-        html = HTML_DOCUMENT.format(lang=language, title=escape(subject), body=body)
+        subject, text, body = _render(spec.name, spec.language, context)
+        content_language = lang = spec.language
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=list(to),
+        to=list(spec.to),
         headers={"Content-Language": content_language},
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(
+        HTML_DOCUMENT.format(lang=lang, title=escape(subject), body=body), "text/html"
+    )
     # Anymail passes tags to the ESP, so deliveries can be told apart in its dashboard.
-    message.tags = [name]
-    message.send()
+    message.tags = [spec.name]
+    return message
 
 
 def absolute_url(path: str) -> str:

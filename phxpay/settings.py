@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anymail",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "csp",
     "phxpay",
     "accounts",
@@ -264,6 +266,15 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # ESP credentials: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
+# Emails are sent by a background task. The immediate backend (default: make run, tests) sends
+# right after the transaction commits, in-process; production uses the database queue
+# (TASKS_BACKEND=django_tasks_db.DatabaseBackend) and `manage.py db_worker`, which retries.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
+    }
+}
+EMAIL_RETRY_HOURS = env.int("EMAIL_RETRY_HOURS", default=24)
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in env.ENVIRON.items()

@@ -99,6 +99,7 @@ def test_resend_confirmation_command_by_user_name_or_email(
     register()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("resend_confirmation", "testWilliamSample")
+    with django_capture_on_commit_callbacks(execute=True):
         call_command("resend_confirmation", "WSTESTPHX10@GMAIL.COM")
     assert len(mailoutbox) == 3
     links = [confirmation_link(m) for m in mailoutbox]

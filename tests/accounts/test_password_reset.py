@@ -15,8 +15,15 @@ RESET_LINK = re.compile(r"http://testserver(/(en|es)/password-reset/[^/\s]+/[^/\
 NEW = "Mesa-Verde-Lantern-77"
 
 
-def request_reset(client, email, lang="en"):
-    return client.post(url(lang, "accounts:password_reset"), {"email": email})
+@pytest.fixture
+def request_reset(client, django_capture_on_commit_callbacks):
+    """POST Reset Password, delivering the queued email as a committed request would."""
+
+    def _request(client, email, lang="en"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url(lang, "accounts:password_reset"), {"email": email})
+
+    return _request
 
 
 def reset_path(message):
@@ -33,7 +40,7 @@ def test_form_asks_for_email_with_autocomplete(client):
 @pytest.mark.parametrize(
     "email", ["known@example.com", "unknown@example.com", "pending@example.com"]
 )
-def test_same_answer_whether_or_not_the_account_exists(client, email):
+def test_same_answer_whether_or_not_the_account_exists(client, email, request_reset):
     UserFactory(email="known@example.com")
     PendingUserFactory(email="pending@example.com")
     response = request_reset(client, email)
@@ -43,7 +50,7 @@ def test_same_answer_whether_or_not_the_account_exists(client, email):
     assert str(messages.PASSWORD_RESET_SENT) in page.content.decode()
 
 
-def test_only_a_confirmed_user_gets_an_email(client, mailoutbox):
+def test_only_a_confirmed_user_gets_an_email(client, mailoutbox, request_reset):
     UserFactory(email="known@example.com")
     PendingUserFactory(email="pending@example.com")
     request_reset(client, "unknown@example.com")
@@ -54,7 +61,7 @@ def test_only_a_confirmed_user_gets_an_email(client, mailoutbox):
     assert mailoutbox[0].to == ["known@example.com"]
 
 
-def test_email_in_users_language_and_link_sets_new_password_once(client, mailoutbox):
+def test_email_in_users_language_and_link_sets_new_password_once(client, mailoutbox, request_reset):
     user = UserFactory(email="es@example.com", preferred_language="es")
     request_reset(client, "es@example.com")
     (message,) = mailoutbox
@@ -74,7 +81,7 @@ def test_email_in_users_language_and_link_sets_new_password_once(client, mailout
     assert str(messages.PASSWORD_RESET_LINK_INVALID) in again.content.decode()
 
 
-def test_reset_ends_other_sessions(client, mailoutbox):
+def test_reset_ends_other_sessions(client, mailoutbox, request_reset):
     user = UserFactory(email="sessions@example.com")
     other = Client()
     other.force_login(user)
@@ -85,7 +92,7 @@ def test_reset_ends_other_sessions(client, mailoutbox):
     assert other.get(url("en", "accounts:profile")).status_code == 302
 
 
-def test_reset_page_does_not_leak_the_token(client, mailoutbox):
+def test_reset_page_does_not_leak_the_token(client, mailoutbox, request_reset):
     UserFactory(email="leak@example.com")
     request_reset(client, "leak@example.com")
     response = client.get(reset_path(mailoutbox[0]))

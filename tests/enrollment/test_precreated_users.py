@@ -124,8 +124,11 @@ def test_registering_with_a_precreated_email_gives_the_seeds_message(register, p
     assert "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017" in html
 
 
-def test_reset_password_works_for_a_precreated_user(client, precreated, mailoutbox):
-    client.post(url("en", "accounts:password_reset"), {"email": "ebill.customer@example.com"})
+def test_reset_password_works_for_a_precreated_user(
+    client, precreated, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("en", "accounts:password_reset"), {"email": "ebill.customer@example.com"})
     (message,) = mailoutbox
     import re
 
@@ -148,13 +151,17 @@ def test_admin_filter_pre_created_never_signed_in(client, precreated):
     assert "ebill.customer@example.com" in html and "signedInBefore" not in html
 
 
-def test_send_legacy_welcome_to_one_or_all(precreated, mailoutbox, capsys):
-    call_command("send_legacy_welcome", "EBILL.customer@example.com")
+def test_send_legacy_welcome_to_one_or_all(
+    precreated, mailoutbox, capsys, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_legacy_welcome", "EBILL.customer@example.com")
     (message,) = mailoutbox
     assert message.to == ["ebill.customer@example.com"]
     assert " / " in message.subject  # both languages
     assert "ebill.customer@example.com" in message.body and "PIN" in message.body
-    call_command("send_legacy_welcome", "--all")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_legacy_welcome", "--all")
     assert len(mailoutbox) == 2
     with pytest.raises(CommandError):
         call_command("send_legacy_welcome", "nobody@example.com")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from enrollment.emails import send_precreated_welcome
+from phxpay.emails import queue_email
 
 
 class Command(BaseCommand):
@@ -31,6 +31,6 @@ class Command(BaseCommand):
                 )
         sent = 0
         for user in users.iterator():
-            send_precreated_welcome(user=user)
+            queue_email("precreated_welcome", user_id=user.pk)
             sent += 1
         self.stdout.write(self.style.SUCCESS(f"Sent the sign-in welcome email to {sent} user(s)."))
