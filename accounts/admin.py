@@ -51,6 +51,7 @@ class PortalUserAdmin(UserAdmin):
         "last_name",
         "state_label",
         "confirmation_sent_at",
+        "email_problem",
         "date_joined",
     )
     list_filter = (StateFilter, PrecreatedFilter, "preferred_language", "is_active", "is_superuser")
@@ -61,6 +62,8 @@ class PortalUserAdmin(UserAdmin):
         "confirmation_sent_at",
         "precreated",
         "must_change_password",
+        "email_bounced_at",
+        "email_complained_at",
         "last_login",
         "date_joined",
     )
@@ -92,6 +95,16 @@ class PortalUserAdmin(UserAdmin):
     @admin.display(description=_("state"))
     def state_label(self, obj):
         return obj.get_state_display()
+
+    @admin.display(description=_("email delivery"))
+    def email_problem(self, obj):
+        if obj.email_bounced_at and not obj.is_confirmed:
+            return _("Confirmation email bounced")
+        if obj.email_bounced_at:
+            return _("Email bounced")
+        if obj.email_complained_at:
+            return _("Marked as spam")
+        return ""
 
     @admin.action(
         description=_("Resend the confirmation email (new link; earlier links stop working)")

@@ -70,3 +70,7 @@ EMAIL_CHANGE_LINK_INVALID = _(
 EMAIL_IN_USE_SHORT = _("That email address is already used by another PHX Pay Online account.")
 EMAIL_SAME = _("That is already your email address.")
 SESSION_EXPIRED = _("For your security you were signed out after 12 hours. Please sign in again.")
+EMAIL_BOUNCED_HINT = _(
+    "Our last email to %(email)s could not be delivered. Please check that the address is spelled "
+    "correctly; if it is not, register again with the right one."
+)

@@ -51,6 +51,9 @@ class User(AbstractUser):
         _("latest confirmation link sent"), null=True, blank=True, editable=False
     )
     confirmation_mismatches = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Set from the email provider's tracking webhook (Anymail): the address bounced or complained.
+    email_bounced_at = models.DateTimeField(_("email bounced"), null=True, blank=True)
+    email_complained_at = models.DateTimeField(_("spam complaint"), null=True, blank=True)
     # Bumped by every registration (and resend): only the newest one's email gets a link made.
     confirmation_generation = models.PositiveIntegerField(default=0, editable=False)
     # Customers on e-bills before April 2017 get a web user pre-created by the CIS import: User Name and

@@ -45,6 +45,8 @@ class ConfirmationResult(enum.Enum):
 class Registration:
     outcome: RegistrationOutcome
     user: User
+    # The previous email to this address bounced: the customer should check it.
+    previous_email_bounced: bool = False
 
 
 def _new_link_requested(user: User) -> None:
@@ -98,6 +100,7 @@ def registration_start(
                 .first()
             )
             outcome = RegistrationOutcome.RESENT
+            bounced = user is not None and user.email_bounced_at is not None
             if user is None:
                 user = User(username=username)
                 user.set_unusable_password()
@@ -107,6 +110,7 @@ def registration_start(
             # The newest registration's casing is what step 2 will ask for, and what the email shows.
             user.email = email
             user.preferred_language = language
+            user.email_bounced_at = None
             _new_link_requested(user)
             user.save()
             _queue_link_email(user)
@@ -118,7 +122,7 @@ def registration_start(
         raise error from None
     logger.info("registration %s user_id=%s", outcome.value, user.pk)
     record(Kind.REGISTERED, user=user, outcome=outcome.value)
-    return Registration(outcome=outcome, user=user)
+    return Registration(outcome=outcome, user=user, previous_email_bounced=bounced)
 
 
 def confirmation_user(*, token: str) -> User | None:

@@ -53,7 +53,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.registration_start(
+            registration = services.registration_start(
                 username=data["username"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -63,6 +63,8 @@ def register(request):
         except services.RegistrationError as error:
             form.add_error(error.field, error.message)
         else:
+            if registration.previous_email_bounced:
+                flash.warning(request, messages.EMAIL_BOUNCED_HINT % {"email": data["email"]})
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from phxpay.models import AuditEvent
+from phxpay.models import AuditEvent, OutboundEmail
 
 
 @admin.register(AuditEvent)
@@ -30,3 +30,49 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """What the portal mailed, what it is still retrying and what failed for good."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "to",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("to", "kind", "esp_message_id")
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected failed emails again"))
+    def retry(self, request, queryset):
+        from django.contrib import messages
+        from django.db import transaction
+        from django.utils.translation import ngettext
+
+        from phxpay.tasks import deliver_email
+
+        failed = list(
+            queryset.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=failed).update(status=OutboundEmail.Status.QUEUED)
+        for pk in failed:
+            transaction.on_commit(lambda pk=pk: deliver_email.enqueue(pk))
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", len(failed))
+            % {"count": len(failed)},
+            messages.SUCCESS,
+        )

@@ -15,6 +15,11 @@ urlpatterns = [
     path("session/extend/", views.session_extend, name="session_extend"),
 ]
 
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # ESP tracking webhooks (bounces, complaints), behind the ANYMAIL_WEBHOOK_SECRET basic auth;
+    # without a secret they are not served at all.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
+
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),

@@ -43,10 +43,13 @@ def test_a_rolled_back_change_mails_nothing(db, mailoutbox, django_capture_on_co
     from django.db import transaction
 
     user = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            queue_email("security_notice", user_id=user.pk, event="password_changed")
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue_email("security_notice", user_id=user.pk, event="password_changed")
+        raise RuntimeError
     assert mailoutbox == [] and not OutboundEmail.objects.exists()
 
 
