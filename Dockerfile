@@ -40,9 +40,11 @@ COPY --from=assets /build/node_modules ./node_modules
 RUN msgfmt --check-format -o locale/es/LC_MESSAGES/django.mo locale/es/LC_MESSAGES/django.po
 
 # Collect USWDS and the site's static files into STATIC_ROOT with WhiteNoise's hashed, compressed
-# storage. The settings refuse to load without SECRET_KEY, so pass a throwaway build-only one. It is
-# scoped to this RUN and not kept in the image. collectstatic never connects to the database.
+# storage. The settings refuse to load without SECRET_KEY and PIN_PEPPER, so pass throwaway
+# build-only ones. They are scoped to this RUN and not kept in the image. collectstatic never
+# connects to the database.
 RUN SECRET_KEY=build-only-collectstatic-not-a-real-secret-0123456789abcdefghijklmnopqrstuvwxyz \
+    PIN_PEPPER=build-only-collectstatic-not-a-real-pepper-0123456789abcdefghijklmnopqrstuvwxyz \
     DEBUG=false \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput -v0

@@ -7,6 +7,7 @@ an account, a link).
 """
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -14,6 +15,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,18 @@ def _hit(key: str, rate: Rate) -> bool:
     """Count one event; False once the window's count is over the limit."""
     window = int(time.time() // rate.seconds)
     full_key = f"rl:{key}:{window}"
-    cache.add(full_key, 0, rate.seconds + 5)
     try:
-        count = cache.incr(full_key)
-    except ValueError:  # expired between add and incr
-        cache.set(full_key, 1, rate.seconds + 5)
-        count = 1
+        cache.add(full_key, 0, rate.seconds + 5)
+        try:
+            count = cache.incr(full_key)
+        except ValueError:  # expired between add and incr
+            cache.set(full_key, 1, rate.seconds + 5)
+            count = 1
+    except Exception:  # noqa: BLE001
+        # A cache outage must not take sign-in and registration down with it; the per-user lockouts
+        # (django-axes, the PIN counters) live in the database and keep protecting.
+        logger.exception("rate-limit cache unavailable; allowing the request")
+        return True
     return count <= rate.count
 
 

@@ -216,6 +216,10 @@ RATE_LIMITS = {
         "ip": env("RATE_LIMIT_ENROLL_IP", default="30/60"),
         "target": env("RATE_LIMIT_ENROLL_ACCOUNT", default="10/600"),
     },
+    "email_change": {
+        "ip": env("RATE_LIMIT_EMAIL_CHANGE_IP", default="20/60"),
+        "target": env("RATE_LIMIT_EMAIL_CHANGE_EMAIL", default="5/3600"),
+    },
     "invite": {
         "ip": env("RATE_LIMIT_INVITE_IP", default="30/60"),
         "target": env("RATE_LIMIT_INVITE_EMAIL", default="5/3600"),

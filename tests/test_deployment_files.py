@@ -1,14 +1,18 @@
 """The deployment files agree with each other and with the code that reads the environment.
 
-Static checks only. They parse docker-compose.yml, .env.example, Dockerfile, .dockerignore and the
-source of phxpay/settings.py and gunicorn.conf.py. They need no database and no Docker daemon.
+Static checks only. They parse docker-compose.yml, .env.example, Dockerfile, .dockerignore,
+docs/deploying.md and the source of phxpay/settings.py and gunicorn.conf.py, and ask Django for its
+URLs and management commands. They need no database and no Docker daemon.
 """
 
+import ast
+import datetime
 import fnmatch
 import multiprocessing
 import re
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -20,8 +24,12 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
+DEPLOYING_MD = ROOT / "docs" / "deploying.md"
 
-REQUIRED_SERVICES = ("db", "redis", "mailpit", "web")
+REQUIRED_SERVICES = ("db", "redis", "mailpit", "web", "worker")
+# The application services: one image, one environment.
+APP_SERVICES = ("web", "worker")
+DATABASE_TASK_BACKEND = "django_tasks_db.DatabaseBackend"
 # The readers a `# Read by:` line in .env.example may name. "planned" = documented ahead of use.
 READERS = ("phxpay/settings.py", "gunicorn.conf.py", "docker-compose.yml", "planned")
 
@@ -143,6 +151,88 @@ def dockerignore_excludes(path: str) -> bool:
     return excluded
 
 
+def _constant(node: ast.AST):
+    """The value of a literal default (numbers, strings, booleans, lists, `30 * 60`); else KeyError."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.List):
+        return [_constant(item) for item in node.elts]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add | ast.Sub):
+        left, right = _constant(node.left), _constant(node.right)
+        return {ast.Mult: left * right, ast.Add: left + right, ast.Sub: left - right}[type(node.op)]
+    raise KeyError(ast.dump(node))
+
+
+def literal_defaults(source: str) -> dict[str, object]:
+    """NAME -> literal default of `env*("NAME", default=...)` / `os.environ.get("NAME", ...)` reads.
+
+    Defaults computed at run time (`not DEBUG`, another setting, an f-string) are left out.
+    """
+    defaults: dict[str, object] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not (
+            isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+        ):
+            continue
+        name = node.args[0].value
+        # The call itself must be the read (not, say, timedelta(...) around one).
+        if not (isinstance(name, str) and ENV_READ.match(ast.unparse(node))):
+            continue
+        default = next((k.value for k in node.keywords if k.arg == "default"), None)
+        if default is None and len(node.args) > 1:
+            default = node.args[1]
+        if default is None:
+            continue
+        try:
+            defaults[name] = _constant(default)
+        except KeyError:
+            continue
+    return defaults
+
+
+def documented_default(value: object) -> tuple[str, ...]:
+    """How .env.example's `# Default:` line may start for a default value."""
+    if value in ("", []):
+        return ("(empty)", "none", "unset")
+    if isinstance(value, bool):
+        return (str(value).lower(),)
+    if isinstance(value, list):
+        return (",".join(map(str, value)),)
+    return (str(value),)
+
+
+def gunicorn_config() -> dict:
+    return runpy.run_path(str(GUNICORN_CONF))
+
+
+def access_log_line(capsys, *, raw_uri: str, referer: str = "-") -> str:
+    """One access-log line written by gunicorn.conf.py's logger class with its format."""
+    from gunicorn.config import Config
+
+    conf = gunicorn_config()
+    cfg = Config()
+    for name in ("accesslog", "access_log_format", "logger_class"):
+        cfg.set(name, conf[name])
+    logger = cfg.logger_class(cfg)
+    path, _, query = raw_uri.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": raw_uri,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.10",
+        "HTTP_USER_AGENT": "test-agent",
+        "HTTP_REFERER": referer,
+    }
+    before = dict(environ)
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[("X-Request-ID", "req12345")])
+    request = SimpleNamespace(headers=[("REFERER", referer), ("USER-AGENT", "test-agent")])
+    logger.access(response, request, environ, datetime.timedelta(microseconds=1500))
+    assert environ == before, "the logger changed the request's environ"
+    return capsys.readouterr().out
+
+
 # --- the parsers themselves -----------------------------------------------------------------------
 
 
@@ -236,9 +326,51 @@ def test_compose_secret_defaults_are_marked_change_me(secret):
 def test_web_does_not_redirect_its_own_healthcheck_to_https():
     web = compose()["services"]["web"]
     environment = service_environment(web)
-    assert "127.0.0.1:8000/en/" in " ".join(web["healthcheck"]["test"])
+    assert "127.0.0.1:8000/healthz" in " ".join(web["healthcheck"]["test"])
     assert environment["SECURE_SSL_REDIRECT"] == "false"
     assert "127.0.0.1" in environment["ALLOWED_HOSTS"]
+
+
+@pytest.mark.parametrize("endpoint", ["healthz", "readyz"])
+def test_health_endpoints_are_served_without_a_language_prefix(endpoint):
+    """web's healthcheck asks for /healthz: it must not sit inside i18n_patterns (/en/...)."""
+    from django.urls import reverse
+
+    assert reverse(endpoint) == f"/{endpoint}"
+
+
+def test_worker_runs_db_worker_from_the_web_image():
+    services = compose()["services"]
+    worker, web = services["worker"], services["web"]
+    assert re.search(r"\bmanage\.py\s+db_worker\b", command_text(worker)), command_text(worker)
+    assert worker.get("image") and worker["image"] == web.get("image")
+    assert not worker.get("ports"), "the worker serves no HTTP"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_queue_email_in_the_database_and_share_redis(name):
+    environment = service_environment(compose()["services"][name])
+    assert environment["TASKS_BACKEND"] == DATABASE_TASK_BACKEND
+    assert environment["CACHE_URL"] == "redis://redis:6379/0"
+
+
+def test_worker_has_the_same_environment_as_web():
+    services = compose()["services"]
+    assert service_environment(services["worker"]) == service_environment(services["web"])
+
+
+@pytest.mark.parametrize("dependency", ["db", "web"])
+def test_worker_starts_after_the_database_and_web_migrations(dependency):
+    """web is healthy only after `migrate && gunicorn`, so the task tables exist."""
+    depends_on = compose()["services"]["worker"].get("depends_on") or {}
+    assert isinstance(depends_on, dict), "depends_on list form cannot wait for health"
+    assert depends_on.get(dependency, {}).get("condition") == "service_healthy"
+
+
+def test_worker_healthcheck_does_not_expect_http():
+    test = " ".join(compose()["services"]["worker"]["healthcheck"]["test"])
+    assert "urlopen" not in test and "8000" not in test
+    assert "DATABASE_URL" in test
 
 
 # --- .env.example ---------------------------------------------------------------------------------
@@ -287,9 +419,32 @@ def test_every_variable_the_code_reads_is_documented(source):
         assert any(name.startswith(prefix) for name in documented), f"no {prefix}* example"
 
 
-@pytest.mark.parametrize("name", ["PIN_PEPPER", "CACHE_URL"])
-def test_upcoming_variables_are_documented_ahead_of_use(name):
-    assert name in documented_names()
+def test_nothing_the_code_reads_is_still_marked_planned():
+    names: set[str] = set()
+    prefixes: set[str] = set()
+    for source in (SETTINGS_PY, GUNICORN_CONF):
+        found, found_prefixes = names_read_by(source.read_text())
+        names |= found
+        prefixes |= found_prefixes
+    stale = [
+        name
+        for name, block in env_example_blocks().items()
+        if (block["read_by"] or "").startswith("planned") and is_read(name, names, prefixes)
+    ]
+    assert not stale, f".env.example still calls {stale} planned, but the code reads them"
+
+
+@pytest.mark.parametrize("source", [SETTINGS_PY, GUNICORN_CONF], ids=lambda p: p.name)
+def test_documented_defaults_match_the_code(source):
+    defaults = literal_defaults(source.read_text())
+    assert defaults, "found no literal defaults: the parser is broken"
+    blocks = env_example_blocks()
+    wrong = {
+        name: (blocks[name]["default"], documented_default(value))
+        for name, value in defaults.items()
+        if not (blocks[name]["default"] or "").startswith(documented_default(value))
+    }
+    assert not wrong, f"`# Default:` disagrees with the code (documented, expected): {wrong}"
 
 
 # --- Dockerfile and .dockerignore -----------------------------------------------------------------
@@ -324,7 +479,9 @@ def test_image_compiles_translations_and_collects_static_files():
         "msgfmt --check-format" in a and "locale/es/LC_MESSAGES/django.po" in a for a in runs
     )
     collect = [a for a in runs if "collectstatic --noinput" in a]
-    assert collect and "DEBUG=false" in collect[0] and "SECRET_KEY=" in collect[0]
+    # With DEBUG=false the settings refuse to load without SECRET_KEY and PIN_PEPPER.
+    assert collect and "DEBUG=false" in collect[0]
+    assert "SECRET_KEY=" in collect[0] and "PIN_PEPPER=" in collect[0]
 
 
 def test_image_runs_as_a_non_root_user_and_serves_with_gunicorn_conf():
@@ -364,3 +521,85 @@ def test_gunicorn_serves_the_wsgi_application_named_in_settings():
     wsgi = re.search(r'WSGI_APPLICATION\s*=\s*"([\w.]+)"', SETTINGS_PY.read_text()).group(1)
     module, _, attribute = wsgi.rpartition(".")
     assert runpy.run_path(str(GUNICORN_CONF))["wsgi_app"] == f"{module}:{attribute}"
+
+
+def test_gunicorn_accepts_every_setting_in_the_file():
+    """Each name gunicorn knows passes its validator (a typo'd type fails here, not at deploy)."""
+    from gunicorn.config import Config
+
+    cfg = Config()
+    known = {name: value for name, value in gunicorn_config().items() if name in cfg.settings}
+    assert {"bind", "workers", "logger_class", "access_log_format"} <= set(known)
+    for name, value in known.items():
+        cfg.set(name, value)
+
+
+@pytest.mark.parametrize(
+    ("uri", "logged"),
+    [
+        ("/en/register/confirm/Zk3-x_9QpL/", "/en/register/confirm/[redacted]/"),
+        ("/es/register/confirm/Zk3-x_9QpL/", "/es/register/confirm/[redacted]/"),
+        ("/en/profile/email/confirm/Zk3-x_9QpL/", "/en/profile/email/confirm/[redacted]/"),
+        ("/es/profile/email/confirm/Zk3-x_9QpL/", "/es/profile/email/confirm/[redacted]/"),
+        ("/en/password-reset/MQ/cbx1-0a1b2c3d/", "/en/password-reset/MQ/[redacted]/"),
+        ("/es/password-reset/MQ/cbx1-0a1b2c3d/", "/es/password-reset/MQ/[redacted]/"),
+        # Without the trailing slash, and before LocaleMiddleware adds the language prefix.
+        ("/en/register/confirm/Zk3-x_9QpL", "/en/register/confirm/[redacted]"),
+        ("/register/confirm/Zk3-x_9QpL/", "/register/confirm/[redacted]/"),
+        # Full URLs (the Referer); the query string is dropped.
+        (
+            "https://payonline.phoenix.gov/en/register/confirm/Zk3-x_9QpL/?utm=1",
+            "https://payonline.phoenix.gov/en/register/confirm/[redacted]/",
+        ),
+        # No secret in these: unchanged, except for the query string.
+        ("/en/register/confirm/", "/en/register/confirm/"),
+        ("/en/profile/email/confirm/", "/en/profile/email/confirm/"),
+        ("/en/password-reset/", "/en/password-reset/"),
+        ("/en/password-reset/sent/", "/en/password-reset/sent/"),
+        ("/en/password-reset/MQ/set-password/", "/en/password-reset/MQ/set-password/"),
+        ("/en/register/?email=someone%40example.com", "/en/register/"),
+        ("/healthz", "/healthz"),
+    ],
+)
+def test_gunicorn_redacts_link_tokens_and_query_strings(uri, logged):
+    assert gunicorn_config()["redact_uri"](uri) == logged
+
+
+def test_access_log_never_shows_a_link_token(capsys):
+    line = access_log_line(
+        capsys,
+        raw_uri="/en/register/confirm/Zk3-x_9QpL/?email=someone@example.com",
+        referer="https://payonline.phoenix.gov/es/password-reset/MQ/cbx1-0a1b2c3d/",
+    )
+    assert '"GET /en/register/confirm/[redacted]/ HTTP/1.1" 302' in line
+    assert '"https://payonline.phoenix.gov/es/password-reset/MQ/[redacted]/"' in line
+    assert "Zk3-x_9QpL" not in line and "cbx1-0a1b2c3d" not in line
+    assert "someone" not in line
+    assert line.rstrip().endswith("req12345"), "the X-Request-ID ties the line to the app's logs"
+
+
+def test_access_log_keeps_ordinary_requests_readable(capsys):
+    line = access_log_line(capsys, raw_uri="/en/login/")
+    assert line.startswith("10.0.0.10 - - [")
+    assert '"GET /en/login/ HTTP/1.1" 302 0 "-" "test-agent"' in line
+
+
+# --- docs/deploying.md ----------------------------------------------------------------------------
+
+
+def test_deploying_guide_names_only_commands_that_exist():
+    from django.core.management import get_commands
+
+    named = set(re.findall(r"manage\.py\s+([a-z_]+)", DEPLOYING_MD.read_text()))
+    assert {"db_worker", "import_accounts", "prune_audit_log", "purge_unconfirmed"} <= named
+    assert not named - set(get_commands()), (
+        f"no such command: {sorted(named - set(get_commands()))}"
+    )
+
+
+def test_deploying_guide_names_only_documented_variables():
+    """Backquoted UPPER_CASE names are environment variables, except these Django settings."""
+    django_settings = {"SECRET_KEY_FALLBACKS", "DISABLE_SERVER_SIDE_CURSORS", "ANYMAIL"}
+    named = set(re.findall(r"`([A-Z][A-Z0-9_]{2,})(?:=[^`]*)?`", DEPLOYING_MD.read_text()))
+    unknown = named - documented_names() - django_settings
+    assert not unknown, f"docs/deploying.md names undocumented variables: {sorted(unknown)}"

@@ -136,3 +136,35 @@ def test_db_worker_delivers_queued_email(settings, mailoutbox, transactional_db)
     call_command("db_worker", "--batch", "--interval", "0")
     assert len(mailoutbox) == 1
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
+
+
+def test_requeue_command_picks_up_emails_stuck_as_queued(
+    settings, mailoutbox, capsys, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    outbound = OutboundEmail.objects.create(
+        kind="security_notice", params={"user_id": user.pk, "event": "password_changed"}
+    )
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_emails")
+    assert "Enqueued 1" in capsys.readouterr().out
+    assert len(mailoutbox) == 1
+
+
+def test_a_cache_outage_does_not_break_sign_in(settings, client, user):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    from tests.conftest import url
+    from tests.factories import DEFAULT_PASSWORD
+
+    response = client.post(
+        url("en", "accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
