@@ -117,6 +117,7 @@ class PortalUserAdmin(UserAdmin):
             except services.NothingToResend:
                 skipped += 1
             else:
+                self.log_change(request, user, _("Resent the confirmation email"))
                 sent += 1
         if sent:
             self.message_user(

@@ -124,7 +124,8 @@ class BillingAccountAdmin(admin.ModelAdmin):
     def unlock(self, request, queryset):
         count = 0
         for account in queryset:
-            services.account_unlock(account=account)
+            services.account_unlock(account=account, by=request.user)
+            self.log_change(request, account, _("Unlocked PIN enrollment"))
             count += 1
         self.message_user(
             request,
@@ -212,7 +213,8 @@ class InvitationAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = 0
         for invitation in queryset:
-            services.invitation_revoke(invitation=invitation)
+            services.invitation_revoke(invitation=invitation, by=request.user)
+            self.log_change(request, invitation, _("Revoked the invitation"))
             count += 1
         self.message_user(
             request,

@@ -3,7 +3,6 @@
 import re
 
 from django.contrib.auth.backends import BaseBackend
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,9 +28,8 @@ class PrecreatedPinBackend(BaseBackend):
         ).first()
         if user is None:
             return None
-        # ModelBackend spent no hashing time on this unusable password: spend it here, so a
-        # pre-created User Name does not answer faster than any other.
-        make_password(password)
+        # No dummy hash here: ModelBackend, which runs first, already spent exactly one on this
+        # user's unusable password (or on the unknown name), like for every other failed sign-in.
         if not PIN_RE.fullmatch(password):
             return None
         held = list(

@@ -66,6 +66,7 @@ def _count_user_failure(guard: PinGuard, now: datetime) -> None:
         logger.warning(
             "pin guessing: user_id=%s blocked until %s", guard.user_id, guard.blocked_until
         )
+        record(Kind.PIN_USER_BLOCKED, user=guard.user, until=guard.blocked_until.isoformat())
     guard.save()
 
 
@@ -182,12 +183,12 @@ def enrollment_remove(*, enrollment: Enrollment) -> None:
     )
 
 
-def account_unlock(*, account: BillingAccount) -> None:
+def account_unlock(*, account: BillingAccount, by: User | None = None) -> None:
     """Support/staff: clear the lock and the counters (the next lockout starts at 30 minutes again)."""
     BillingAccount.objects.filter(pk=account.pk).update(
         failed_pin_attempts=0, lockouts=0, locked_until=None, updated_at=timezone.now()
     )
-    record(Kind.ACCOUNT_UNLOCKED, account=f"****{account.last4}", account_id=account.pk)
+    record(Kind.ACCOUNT_UNLOCKED, user=by, account=f"****{account.last4}", account_id=account.pk)
 
 
 def account_pin_set(*, account: BillingAccount, pin: str) -> None:
@@ -284,7 +285,7 @@ def invitation_resend(*, invitation: Invitation) -> None:
         _mail_invitation_after_commit(invitation)
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, by: User | None = None) -> None:
     """Close the invitation; if it was accepted, the guest loses access at once."""
     with transaction.atomic():
         Enrollment.objects.filter(invitation=invitation).delete()

@@ -209,6 +209,6 @@ def invitation_resend(request, account_id, invitation_id):
 @require_POST
 def invitation_revoke(request, account_id, invitation_id):
     invitation = _holder_invitation(request, account_id, invitation_id)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, by=request.user)
     flash.success(request, messages.INVITE_REVOKED % {"email": invitation.email})
     return redirect("enrollment:invite", account_id=account_id)

@@ -28,6 +28,8 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env_overrides=None, drop=()):
+    # The browser tests' conftest allows async-unsafe DB access in this process; a deployment never does.
+    drop = (*drop, "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_overrides or {})
     return subprocess.run(
