@@ -38,9 +38,11 @@ def registration_confirmation(*, user_id: int, generation: int) -> EmailSpec | N
 
 
 @builder("password_reset")
-def password_reset(*, user_id: int) -> EmailSpec | None:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
+def password_reset(*, email: str) -> EmailSpec | None:
+    user = User.objects.filter(
+        email__iexact=email, is_active=True, confirmed_at__isnull=False
+    ).first()
+    if user is None:  # no account uses this address: nothing to send
         return None
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)

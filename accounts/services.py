@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -213,11 +212,16 @@ def unconfirmed_purge(*, older_than_days: int) -> int:
 
 
 def password_reset_request(*, email: str) -> None:
-    """Email a reset link to the confirmed user with this address, if any; silent otherwise."""
-    users = User.objects.filter(Q(email__iexact=email), is_active=True, confirmed_at__isnull=False)
-    for user in users:
-        record(Kind.PASSWORD_RESET_REQUESTED, user=user)
-        queue_email("password_reset", user_id=user.pk)
+    """Queue a reset email for this address; the same work whether or not an account uses it.
+
+    The builder looks the address up when sending and skips an unknown one, so neither the answer
+    nor its timing tells anyone whether the address is registered.
+    """
+    user = User.objects.filter(
+        email__iexact=email, is_active=True, confirmed_at__isnull=False
+    ).first()
+    record(Kind.PASSWORD_RESET_REQUESTED, user=user, username="" if user else "(unknown)")
+    queue_email("password_reset", email=email)
 
 
 def preferred_language_set(*, user: User, language: str) -> None:

@@ -2,6 +2,7 @@ from django.contrib import messages as flash
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -21,6 +22,7 @@ from accounts.forms import (
     ProfileForm,
     RegistrationForm,
 )
+from accounts.models import User
 from phxpay.ratelimit import rate_limited
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
@@ -172,8 +174,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return _no_store(response)
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        services.password_changed(user=form.user, keep_session_key=None, reset=True)
+        with transaction.atomic():
+            # Two posts of one link at once: lock the user and check the token again, so only the
+            # first sets a password (the token is tied to the password hash it replaces).
+            user = User.objects.select_for_update().get(pk=form.user.pk)
+            token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+            if not self.token_generator.check_token(user, token):
+                self.validlink = False
+                return self.render_to_response(self.get_context_data(form=form))
+            form.user = user
+            response = super().form_valid(form)
+            services.password_changed(user=user, keep_session_key=None, reset=True)
         flash.success(self.request, messages.PASSWORD_RESET_DONE)
         return response
 

@@ -294,6 +294,7 @@ def invitation_revoke(*, invitation: Invitation, by: User | None = None) -> None
             invitation.save(update_fields=["revoked_at"])
             record(
                 Kind.INVITATION_REVOKED,
+                user=by,
                 account_id=invitation.account_id,
                 invitation_id=invitation.pk,
             )

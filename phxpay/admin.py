@@ -64,9 +64,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
         from phxpay.tasks import deliver_email
 
-        failed = list(
-            queryset.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True)
-        )
+        failed_rows = list(queryset.filter(status=OutboundEmail.Status.FAILED))
+        for outbound in failed_rows:
+            self.log_change(request, outbound, _("Queued the email again"))
+        failed = [outbound.pk for outbound in failed_rows]
         OutboundEmail.objects.filter(pk__in=failed).update(status=OutboundEmail.Status.QUEUED)
         for pk in failed:
             transaction.on_commit(lambda pk=pk: deliver_email.enqueue(pk))

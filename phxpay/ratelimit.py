@@ -7,6 +7,7 @@ an account, a link).
 """
 
 import hashlib
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -31,16 +32,37 @@ class Rate:
         return cls(int(count), int(seconds))
 
 
+def _address(value: str) -> str | None:
+    """An IP address from a proxy header entry ("1.2.3.4", "1.2.3.4:5678", "[::1]:80"), else None."""
+    value = value.strip()
+    if value.startswith("["):
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str:
     """The client address: from the configured trusted proxy header only, else the socket peer."""
     header = settings.CLIENT_IP_HEADER
     if header:
         forwarded = request.META.get(header, "")
         # With N trusted proxies appending to X-Forwarded-For, the client is N entries from the end.
-        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+        hops = [part for part in forwarded.split(",") if part.strip()]
         if len(hops) >= settings.TRUSTED_PROXY_COUNT:
-            return hops[-settings.TRUSTED_PROXY_COUNT]
+            address = _address(hops[-settings.TRUSTED_PROXY_COUNT])
+            if address:
+                return address
     return request.META.get("REMOTE_ADDR", "")
+
+
+def axes_username(request, credentials=None) -> str:
+    """The User Name django-axes records, cut to its column (a longer one is simply wrong)."""
+    value = (credentials or {}).get("username") if credentials else request.POST.get("username")
+    return str(value or "")[:255]
 
 
 def _hit(key: str, rate: Rate) -> bool:

@@ -193,6 +193,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "phxpay.ratelimit.client_ip"
+AXES_USERNAME_CALLABLE = "phxpay.ratelimit.axes_username"
 
 # Rate limits ("count/seconds") per client IP and per target. Per-IP limits are sized for many people
 # behind one address (like django-allauth's defaults); per-target limits are the tight ones.

@@ -9,6 +9,27 @@ from tests.factories import DEFAULT_PASSWORD, PendingUserFactory, UserFactory
 LINK_RE = re.compile(r"https?://[^\s\"<>]+/register/confirm/[A-Za-z0-9_\-]+/")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_client_handler():
+    """Every test Client shares one handler (per CSRF mode).
+
+    A new handler makes WhiteNoise index every static file on its first request, over a second each;
+    the middleware chain keeps no state between requests, exactly as in a production worker.
+    """
+    from django.test import client as test_client
+
+    original = test_client.Client.__init__
+    handlers = {}
+
+    def init(self, enforce_csrf_checks=False, *args, **kwargs):
+        original(self, enforce_csrf_checks, *args, **kwargs)
+        self.handler = handlers.setdefault(enforce_csrf_checks, self.handler)
+
+    test_client.Client.__init__ = init
+    yield
+    test_client.Client.__init__ = original
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.SITE_URL = "http://testserver"

@@ -1,0 +1,94 @@
+"""Fixtures of the security suite.
+
+Every `django.test.Client` builds its own handler, and the first request through a new handler
+makes WhiteNoise index every static file (over a second on a loaded machine). The suite needs many
+clients (one per browser, user or attacker), so they share one handler per CSRF mode: the middleware
+chain is stateless between requests, exactly as in a production worker.
+"""
+
+import os
+import tempfile
+
+import pytest
+from django.test import Client
+
+from tests.factories import BillingAccountFactory, EnrollmentFactory, UserFactory
+
+# Hypothesis keeps its example database and constants cache outside the work tree.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "phxpay-hypothesis")
+)
+
+_HANDLERS = {}
+
+
+def new_client(*, enforce_csrf_checks=False, **defaults) -> Client:
+    """A fresh browser (own cookies), sharing the middleware chain with every other test client."""
+    client = Client(enforce_csrf_checks=enforce_csrf_checks, **defaults)
+    shared = _HANDLERS.setdefault(enforce_csrf_checks, client.handler)
+    client.handler = shared
+    return client
+
+
+def signed_in(user, **defaults) -> Client:
+    client = new_client(**defaults)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client():
+    """Overrides pytest-django's `client` (and so `signed_in_client` and `register`)."""
+    return new_client()
+
+
+@pytest.fixture
+def holding(user):
+    """`user` holds one billing account (PIN 2468)."""
+    account = BillingAccountFactory(account_number="4000000001", service_address="200 W Main St")
+    return EnrollmentFactory(user=user, account=account)
+
+
+@pytest.fixture
+def staff_client(db):
+    staff = UserFactory(username="cityStaff", is_staff=True, is_superuser=True)
+    return signed_in(staff)
+
+
+def domain_state():
+    """Everything a form could wrongly change: users, accounts, enrollments, invitations, email changes."""
+    from accounts.models import EmailChange, User
+    from enrollment.models import BillingAccount, Enrollment, Invitation
+
+    return (
+        list(
+            User.objects.order_by("pk").values_list(
+                "pk",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "password",
+                "preferred_language",
+                "confirmed_at",
+                "confirmation_token_hash",
+                "must_change_password",
+            )
+        ),
+        list(
+            Enrollment.objects.order_by("pk").values_list(
+                "pk", "user_id", "account_id", "role", "nickname"
+            )
+        ),
+        list(
+            BillingAccount.objects.order_by("pk").values_list(
+                "pk", "paperless", "ebill_email", "pin_hash"
+            )
+        ),
+        list(
+            Invitation.objects.order_by("pk").values_list(
+                "pk", "email", "role", "revoked_at", "sent_at"
+            )
+        ),
+        list(EmailChange.objects.order_by("pk").values_list("pk", "new_email", "token_hash")),
+    )
