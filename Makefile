@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MO := locale/es/LC_MESSAGES/django.mo
 PO := locale/es/LC_MESSAGES/django.po
 
-.PHONY: setup run test lint format system-deps messages clean lock
+.PHONY: setup run test lint format system-deps messages clean lock bench
 
 setup: system-deps $(VENV)/.installed node_modules/.installed $(MO)
 
@@ -46,6 +46,23 @@ run: setup
 test: setup
 	DEBUG=false SECRET_KEY=collectstatic-only PIN_PEPPER=collectstatic-only-pepper $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Performance benchmarks (bench/README.md): one results table, a few minutes, on PostgreSQL and Redis
+# with phxpay_bench_* databases. wrk loads the pages; psql is the import's baseline. BENCH_ARGS
+# passes options to bench/run_all.py, e.g. BENCH_ARGS="--import-rows 100000 --output results.md".
+bench: setup
+	@missing=""; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v psql >/dev/null || missing="$$missing postgresql-client"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages the benchmarks need:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "The benchmarks need these Debian packages (wrk: HTTP load, psql: import baseline): sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check .

@@ -7,6 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Web users")
 
     def ready(self):
+        from django.db.models import CharField
+        from django.db.models.functions import Lower
+
+        # `field__lower=value.lower()` compiles to LOWER(field) = %s, which the lower() indexes
+        # (accounts_user_*_ci_unique, enrollment_open_invite_email) serve; `__iexact` compiles to
+        # UPPER(field) = UPPER(%s), which no index serves: a sequential scan of the whole table.
+        CharField.register_lookup(Lower)
+
         from accounts import (
             emails,  # noqa: F401  (registers the email builders)
             signals,

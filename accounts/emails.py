@@ -39,9 +39,11 @@ def registration_confirmation(*, user_id: int, generation: int) -> EmailSpec | N
 
 @builder("password_reset")
 def password_reset(*, email: str) -> EmailSpec | None:
-    user = User.objects.filter(
-        email__iexact=email, is_active=True, confirmed_at__isnull=False
-    ).first()
+    user = (
+        User.objects.exclude(email="")
+        .filter(email__lower=email.lower(), is_active=True, confirmed_at__isnull=False)
+        .first()
+    )
     if user is None:  # no account uses this address: nothing to send
         return None
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))

@@ -64,7 +64,7 @@ def _queue_link_email(user: User) -> None:
 
 def _registration_error_for(*, username: str, email: str) -> RegistrationError | None:
     """The seed's step-1 errors, checked in its order: the User Name first, then the Email Address."""
-    same_name = User.objects.filter(username__iexact=username).first()
+    same_name = User.objects.filter(username__lower=username.lower()).first()
     if same_name is not None:
         if same_name.username == username and same_name.email.lower() == email.lower():
             if same_name.is_confirmed:
@@ -75,7 +75,7 @@ def _registration_error_for(*, username: str, email: str) -> RegistrationError |
         return RegistrationError(
             field="username", message=messages.USERNAME_IN_USE % {"username": username}
         )
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.exclude(email="").filter(email__lower=email.lower()).exists():
         return RegistrationError(field="email", message=messages.EMAIL_IN_USE % {"email": email})
     return None
 
@@ -192,7 +192,7 @@ def find_pending_user(*, identifier: str) -> User | None:
     """A user by exact User Name, else by Email Address (case-insensitive)."""
     return (
         User.objects.filter(username=identifier).first()
-        or User.objects.filter(email__iexact=identifier).first()
+        or User.objects.exclude(email="").filter(email__lower=identifier.lower()).first()
     )
 
 
@@ -217,9 +217,11 @@ def password_reset_request(*, email: str) -> None:
     The builder looks the address up when sending and skips an unknown one, so neither the answer
     nor its timing tells anyone whether the address is registered.
     """
-    user = User.objects.filter(
-        email__iexact=email, is_active=True, confirmed_at__isnull=False
-    ).first()
+    user = (
+        User.objects.exclude(email="")
+        .filter(email__lower=email.lower(), is_active=True, confirmed_at__isnull=False)
+        .first()
+    )
     record(Kind.PASSWORD_RESET_REQUESTED, user=user, username="" if user else "(unknown)")
     queue_email("password_reset", email=email)
 
@@ -280,7 +282,12 @@ def email_change_request(*, user: User, new_email: str) -> None:
     new_email = new_email.strip()
     if new_email.lower() == user.email.lower():
         raise EmailChangeError(messages.EMAIL_SAME)
-    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+    if (
+        User.objects.exclude(email="")
+        .filter(email__lower=new_email.lower())
+        .exclude(pk=user.pk)
+        .exists()
+    ):
         raise EmailChangeError(messages.EMAIL_IN_USE_SHORT)
     # A placeholder digest until the email is sent: the link's token is made only then.
     _unused, placeholder = new_token()

@@ -45,7 +45,9 @@ def precreate_postgresql(*, now) -> PrecreateReport:
                 FROM emails e
                 WHERE NOT EXISTS (
                     SELECT 1 FROM accounts_user u
-                    WHERE lower(u.email) = e.ebill_email OR lower(u.username) = e.ebill_email
+                    WHERE lower(u.email) = e.ebill_email AND u.email <> ''
+                ) AND NOT EXISTS (
+                    SELECT 1 FROM accounts_user u WHERE lower(u.username) = e.ebill_email
                 )
                 ON CONFLICT DO NOTHING
                 RETURNING 1
@@ -54,7 +56,7 @@ def precreate_postgresql(*, now) -> PrecreateReport:
                 (SELECT count(*) FROM created),
                 (SELECT count(*) FROM emails e WHERE EXISTS (
                     SELECT 1 FROM accounts_user u
-                    WHERE lower(u.email) = e.ebill_email AND NOT u.precreated
+                    WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
                 ))
             """,
             [UNUSABLE_PASSWORD_PREFIX, now, now],
@@ -66,7 +68,8 @@ def precreate_postgresql(*, now) -> PrecreateReport:
             SELECT u.id, a.id, %s, '', %s
             FROM import_stage s
             JOIN enrollment_billingaccount a ON a.account_number = s.account_number
-            JOIN accounts_user u ON lower(u.email) = s.ebill_email AND u.precreated
+            JOIN accounts_user u
+                ON lower(u.email) = s.ebill_email AND u.email <> '' AND u.precreated
             WHERE s.ebill_email <> ''
             ON CONFLICT (user_id, account_id) DO NOTHING
             """,

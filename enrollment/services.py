@@ -153,7 +153,9 @@ def enrollment_create(*, user: User, account_number: str, pin: str) -> Enrollmen
 def enrollments_for(*, user: User):
     """The user's Account(s) list: one query, however many accounts."""
     return (
-        Enrollment.objects.filter(user=user).select_related("account").order_by("created_at", "pk")
+        Enrollment.objects.filter(user=user)
+        .select_related("account", "invitation__invited_by")
+        .order_by("created_at", "pk")
     )
 
 
@@ -306,7 +308,7 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
         return []
     now = timezone.now()
     accepted = []
-    waiting = _open_invitations().filter(email__iexact=user.email, expires_at__gt=now)
+    waiting = _open_invitations().filter(email__lower=user.email.lower(), expires_at__gt=now)
     # One cheap query on every Account(s) page; the locking transaction only when there is work.
     if not waiting.exists():
         return accepted
@@ -314,7 +316,7 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
         invitations = list(
             _open_invitations()
             .select_for_update(skip_locked=True)
-            .filter(email__iexact=user.email, expires_at__gt=now)
+            .filter(email__lower=user.email.lower(), expires_at__gt=now)
             .select_related("account", "invited_by")
         )
         for invitation in invitations:

@@ -19,7 +19,9 @@ def _when(moment) -> str:
 def _user_enrollment(request, account_id) -> Enrollment:
     # Scoped to the signed-in user: someone else's account id is simply not found.
     return get_object_or_404(
-        Enrollment.objects.select_related("account"), user=request.user, account_id=account_id
+        Enrollment.objects.select_related("account", "invitation__invited_by"),
+        user=request.user,
+        account_id=account_id,
     )
 
 
