@@ -9,7 +9,12 @@ from django.urls.exceptions import Resolver404
 
 # What a restricted (PIN sign-in) session may still reach: the forced change itself, leaving, and
 # switching language on that page.
-ALLOWED_VIEWS = {"accounts:password_set_required", "accounts:logout", "set_language"}
+ALLOWED_VIEWS = {
+    "accounts:password_set_required",
+    "accounts:logout",
+    "set_language",
+    "session_extend",
+}
 
 
 class PasswordChangeRequiredMiddleware:

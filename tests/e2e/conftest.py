@@ -2,6 +2,10 @@
 
 Every test here is marked `e2e`. Playwright's sync API runs an event loop in the main thread, so Django's
 async-safety check has to be relaxed for the test code's own database access.
+
+Every page a test loads is checked with axe-core (WCAG 2.1 A/AA, see a11y.py); a test passes only if
+none has a violation. A journey that met Spanish labels the catalogue does not translate yet is
+reported as XFAIL with the missing msgids (see helpers.Untranslated).
 """
 
 import os
@@ -31,6 +35,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "screenshots: regenerate docs/screenshots (runs only with SCREENSHOTS=1)"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     # This hook sees the whole session's items: mark only the ones collected from this folder.
     for item in items:
@@ -41,6 +51,17 @@ def pytest_collection_modifyitems(config, items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if (
+        report.when == "call"
+        and report.passed
+        and E2E_DIR in Path(str(item.path)).resolve().parents
+    ):
+        from tests.e2e.helpers import UNTRANSLATED
+
+        if UNTRANSLATED:
+            # The journey works; only the Spanish catalogue is behind. Say so instead of passing.
+            report.outcome = "skipped"
+            report.wasxfail = "translation pending for " + ", ".join(UNTRANSLATED)
     # Kept on the item (rep_setup, rep_call, rep_teardown) so fixtures can see how the test went.
     setattr(item, f"rep_{report.when}", report)
     return report
@@ -108,6 +129,22 @@ def live_server(request):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def axe():
+    from tests.e2e.a11y import axe_source
+
+    return axe_source()
+
+
+@pytest.fixture(autouse=True)
+def _untranslated_reset():
+    from tests.e2e.helpers import UNTRANSLATED
+
+    UNTRANSLATED.clear()
+    yield
+    UNTRANSLATED.clear()
+
+
 @pytest.fixture
 def site_url(settings, live_server):
     """The live server's base URL; email links point at it too."""
@@ -116,27 +153,45 @@ def site_url(settings, live_server):
 
 
 @pytest.fixture
-def page(request, browser, transactional_db, site_url):
+def page(request, browser, axe, transactional_db, site_url):
     from playwright.sync_api import expect
+
+    from tests.e2e.a11y import start_audit
 
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(base_url=site_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     page = context.new_page()
+    audit = start_audit(page, axe)
     yield page
     failed = any(
         getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
         for when in ("setup", "call")
     )
-    if failed:
-        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", request.node.name)
-        try:
-            page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
-        except Exception as error:  # a screenshot must never hide the real failure
-            print(f"e2e: could not save a screenshot for {request.node.nodeid}: {error}")
-    context.close()
+    try:
+        if failed:
+            _save_screenshot(request, page)
+        else:
+            # The page the test ended on, unless a step already checked it.
+            if audit.unchecked() and page.url.startswith("http"):
+                audit.check(" (the page the test ended on)")
+            unchecked = audit.unchecked()
+            assert not unchecked, (
+                "pages loaded but never checked with axe (navigate with the helpers in "
+                f"tests/e2e/helpers.py, or call check_a11y): {unchecked}"
+            )
+    finally:
+        context.close()
+
+
+def _save_screenshot(request, page) -> None:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", request.node.name)
+    try:
+        page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
+    except Exception as error:  # a screenshot must never hide the real failure
+        print(f"e2e: could not save a screenshot for {request.node.nodeid}: {error}")
 
 
 @pytest.fixture
@@ -154,5 +209,26 @@ def wait_for_email(mailoutbox):
                 pytest.fail(f"expected email #{n} within {timeout}s; got {subjects}")
             time.sleep(0.05)
         return mailoutbox[n - 1]
+
+    return _wait
+
+
+@pytest.fixture
+def email_to(mailoutbox):
+    """Wait for the n-th email (1-based) sent to `address` in this test and return it.
+
+    Journeys send other emails too (enrolment and security notices), so look for the one wanted.
+    """
+
+    def _wait(address: str, n: int = 1, timeout: float = EMAIL_WAIT_SECONDS):
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [message for message in mailoutbox if address in message.to]
+            if len(found) >= n:
+                return found[n - 1]
+            if time.monotonic() > deadline:
+                sent = [(message.to, message.subject) for message in mailoutbox]
+                pytest.fail(f"expected email #{n} to {address} within {timeout}s; got {sent}")
+            time.sleep(0.05)
 
     return _wait

@@ -1,0 +1,96 @@
+"""Pictures of the main pages for docs/screenshots: desktop (1280 px) and phone (390 px), English and
+Spanish. Run on demand with `python scripts/screenshots.py` (it sets SCREENSHOTS=1); skipped otherwise.
+
+The pages are the real ones, through the live server, and axe checks each of them like any journey.
+"""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from enrollment import messages
+from tests.e2e.helpers import (
+    LANGS,
+    error_summary,
+    field,
+    sign_in_from_login_page,
+    submit,
+    text,
+    visit,
+)
+from tests.factories import DEFAULT_PASSWORD, BillingAccountFactory, EnrollmentFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.screenshots,
+    pytest.mark.skipif(
+        os.environ.get("SCREENSHOTS") != "1",
+        reason="regenerates docs/screenshots: run scripts/screenshots.py (SCREENSHOTS=1)",
+    ),
+]
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DEVICES = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+ACCOUNTS = [
+    ("4012345678", "1423 E Roosevelt St", "84.17", "Casa"),
+    ("4023456789", "2207 N 7th Ave", "126.40", "Rental on 7th Ave"),
+    ("4034567890", "5530 W Thomas Rd", "0.00", ""),
+]
+
+
+def shoot(page: Page, lang: str, name: str) -> None:
+    """The page as it is now, on both devices (viewport only: the first screenful)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    for device, viewport in DEVICES.items():
+        page.set_viewport_size(viewport)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(OUT / f"{lang}-{device}-{name}.png"))
+    page.set_viewport_size(DEVICES["desktop"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_screenshots(page: Page, lang):
+    for name, path in (("home", ""), ("register", "register/"), ("login", "login/")):
+        visit(page, f"/{lang}/{path}")
+        shoot(page, lang, name)
+
+    user = UserFactory(
+        username=f"GuadalupeM{lang}",
+        first_name="Guadalupe",
+        last_name="Montoya",
+        preferred_language=lang,
+    )
+    first = None
+    for number, address, balance, nickname in ACCOUNTS:
+        account = BillingAccountFactory(
+            account_number=number,
+            service_address=address,
+            balance=balance,
+            due_date=date(2026, 12, 15),
+            first_name="Guadalupe",
+            last_name="Montoya",
+            ebill_email="guadalupe.montoya@example.com",
+            paperless=True,
+        )
+        EnrollmentFactory(user=user, account=account, nickname=nickname)
+        first = first or account
+    sign_in_from_login_page(page, lang, user.username, DEFAULT_PASSWORD)
+    shoot(page, lang, "accounts")
+
+    visit(page, f"/{lang}/accounts/{first.pk}/")
+    shoot(page, lang, "details")
+
+    visit(page, f"/{lang}/accounts/enroll/")
+    field(page, lang, "Account Number").fill("4099999999")
+    field(page, lang, "Security PIN").fill("1234")
+    submit(page, lang, "Enroll")
+    expect(error_summary(page, lang)).to_contain_text(text(lang, messages.NO_MATCH))
+    shoot(page, lang, "enroll-error")
+
+    visit(page, f"/{lang}/help/")
+    shoot(page, lang, "help")
