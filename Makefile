@@ -67,7 +67,7 @@ bench: setup
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 format:
 	$(BIN)/ruff check --fix .
