@@ -139,6 +139,8 @@ def test_email_in_use_with_another_user_name_gives_the_seed_message(register, ma
     assert "Email address wstestphx10@gmail.com is already in use with another account." in html
     assert "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017" in html
     assert "NEW CUSTOMERS: 1.Register" in html
+    # The error links to its Help entry (cause and what to do).
+    assert 'href="/en/help/#errors"' in html
     assert User.objects.count() == 1
     assert mailoutbox == []
 
