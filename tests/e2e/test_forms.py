@@ -66,8 +66,11 @@ def test_error_summary_is_announced_and_its_links_focus_the_fields(page: Page, l
     # Focus moves to the summary (role="alert") as the page loads, so it is read out at once.
     expect(summary).to_be_focused()
     expect(summary).to_have_attribute("role", "alert")
-    links = summary.get_by_role("link")
+    # One link per field in error, then the link to the matching Help entry.
+    links = summary.locator("li").get_by_role("link")
     expect(links).to_have_count(len(labels))
+    help_link = summary.locator("p").get_by_role("link")
+    expect(help_link).to_have_attribute("href", f"/{lang}/help/#errors")
 
     for index, label in enumerate(labels):
         link = links.nth(index)
