@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from accounts.tokens import new_token
+from phxpay import ratelimit
 from phxpay.ratelimit import Rate
 from tests.conftest import url
 from tests.factories import (
@@ -27,6 +28,16 @@ from tests.factories import (
     UserFactory,
 )
 from tests.security.conftest import new_client, signed_in
+
+
+@pytest.fixture(autouse=True)
+def _frozen_rate_limit_clock(monkeypatch):
+    """Fixed windows start every N seconds: a boundary passing mid-test would reset the counts."""
+    from types import SimpleNamespace
+
+    frozen = time.time()
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: frozen))
+
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +365,7 @@ def test_two_trusted_proxies_take_the_second_entry_from_the_right(settings, tigh
 
 def test_counters_live_in_the_shared_cache_hashed(client, tight_ip_limit):
     assert reset_requests(4) == [302, 302, 302, 429]
-    window = int(time.time() // 60)
+    window = int(ratelimit.time.time() // 60)
     assert cache.get(f"rl:password_reset:ip:127.0.0.1:{window}") == 4
     # No address or token sits in the cache in clear.
     keys = " ".join(str(key) for key in getattr(cache, "_cache", {}))
