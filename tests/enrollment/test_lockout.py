@@ -137,26 +137,32 @@ def test_unlock_command_unknown_account():
         call_command("unlock_account", "0000000001")
 
 
+def all_at_once(function, arguments) -> list:
+    """Run function(argument) for every argument in its own thread, released together; results."""
+    barrier = threading.Barrier(len(arguments))
+    results = []
+
+    def run(argument):
+        try:
+            barrier.wait(timeout=10)
+            results.append(function(argument))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_parallel_wrong_pins_cannot_exceed_the_limit():
     """Twelve users guess at once: exactly five guesses are checked, the rest meet the lock."""
     account = BillingAccountFactory()
     users = [UserFactory() for _ in range(12)]
-    barrier = threading.Barrier(len(users))
-    outcomes = []
-
-    def guess(user):
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(attempt(user, account).outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess, args=(u,)) for u in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = all_at_once(lambda user: attempt(user, account).outcome, users)
     assert outcomes.count(EnrollmentOutcome.NO_MATCH) == 4
     assert outcomes.count(EnrollmentOutcome.ACCOUNT_LOCKED) == 8
     account.refresh_from_db()
@@ -168,20 +174,6 @@ def test_parallel_wrong_pins_cannot_exceed_the_limit():
 def test_parallel_guesses_by_one_user_cannot_exceed_the_user_limit():
     user = UserFactory()
     accounts = [BillingAccountFactory() for _ in range(14)]
-    barrier = threading.Barrier(len(accounts))
-    outcomes = []
-
-    def guess(account):
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(attempt(user, account).outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess, args=(a,)) for a in accounts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = all_at_once(lambda account: attempt(user, account).outcome, accounts)
     assert outcomes.count(EnrollmentOutcome.NO_MATCH) == 10
     assert outcomes.count(EnrollmentOutcome.USER_BLOCKED) == 4
