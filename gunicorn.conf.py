@@ -6,6 +6,7 @@ Every knob that differs between hosts comes from the environment, as documented 
 import multiprocessing
 import os
 import re
+from urllib.parse import unquote
 
 from gunicorn import glogging
 
@@ -70,7 +71,12 @@ REDACTED = "[redacted]"
 def redact_uri(uri: str) -> str:
     """A path or URL fit for the access log: link tokens replaced, query string dropped."""
     path = uri.partition("?")[0]
-    return _TOKEN_SEGMENT.sub(rf"\g<keep>{REDACTED}", path)
+    # Django routes the percent-decoded path: /register/%63onfirm/<token>/ reaches the token view,
+    # so the log must match on the decoded text too (and then keeps only the decoded, redacted form).
+    decoded = unquote(path)
+    if _TOKEN_SEGMENT.search(decoded):
+        return _TOKEN_SEGMENT.sub(rf"\g<keep>{REDACTED}", decoded)
+    return path
 
 
 class RedactingLogger(glogging.Logger):

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import EmailChange, User
+from accounts.models import EmailChange, EmailChangeUndo, User
 from accounts.tokens import new_token
 from phxpay.emails import EmailSpec, absolute_url, builder
 
@@ -78,6 +78,32 @@ def email_change(*, user_id: int, new_email: str) -> EmailSpec | None:
             "user": change.user,
             "new_email": new_email,
             "link": _link(change.user, "accounts:email_change_link", token=token),
+        },
+    )
+
+
+@builder("email_change_undo")
+def email_change_undo(*, user_id: int, old_email: str) -> EmailSpec | None:
+    """To the old address after an email change: what happened, and a link that undoes it."""
+    undo = (
+        EmailChangeUndo.objects.select_for_update()
+        .select_related("user")
+        .filter(user_id=user_id, old_email=old_email)
+        .first()
+    )
+    if undo is None:
+        return None
+    token, digest = new_token()
+    undo.token_hash = digest
+    undo.save(update_fields=["token_hash"])
+    return EmailSpec(
+        name="email_change_undo",
+        to=[old_email],
+        language=undo.user.preferred_language,
+        context={
+            "user": undo.user,
+            "new_email": undo.user.email,
+            "link": _link(undo.user, "accounts:email_change_undo_link", token=token),
         },
     )
 

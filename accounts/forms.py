@@ -2,12 +2,18 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import messages
 from accounts.models import User
+from accounts.validators import (
+    NAME_INVALID,
+    NAME_MAX_LENGTH,
+    registration_username_validator,
+    validate_person_name,
+    validate_stable_email,
+)
 from phxpay.forms import AccessibleFormMixin
 
 USERNAME_HELP = _(
@@ -50,7 +56,7 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
         label=_("User Name"),
         min_length=4,
         max_length=32,
-        validators=[UnicodeUsernameValidator()],
+        validators=[registration_username_validator],
         help_text=USERNAME_HELP,
         error_messages={
             "min_length": messages.USERNAME_LENGTH,
@@ -62,17 +68,22 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
     )
     first_name = forms.CharField(
         label=_("First Name"),
-        max_length=150,
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_person_name],
+        error_messages={"max_length": NAME_INVALID},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last Name"),
-        max_length=150,
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_person_name],
+        error_messages={"max_length": NAME_INVALID},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
         label=_("Email Address"),
         max_length=254,
+        validators=[validate_stable_email],
         help_text=EMAIL_HELP,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
@@ -138,6 +149,7 @@ class PasswordResetRequestForm(AccessibleFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("Email Address"),
         max_length=254,
+        validators=[validate_stable_email],
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
@@ -183,14 +195,19 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["first_name"].required = True
-        self.fields["last_name"].required = True
+        for name in ("first_name", "last_name"):
+            field = self.fields[name]
+            field.required = True
+            field.max_length = NAME_MAX_LENGTH
+            field.widget.attrs["maxlength"] = str(NAME_MAX_LENGTH)
+            field.validators = [validate_person_name]
 
 
 class EmailChangeForm(AccessibleFormMixin, forms.Form):
     new_email = forms.EmailField(
         label=_("New Email Address"),
         max_length=254,
+        validators=[validate_stable_email],
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     current_password = forms.CharField(

@@ -48,12 +48,6 @@ PASSWORD_RESET_LINK_INVALID = _(
     "expired. Ask for a new one below."
 )
 PASSWORD_CHANGED = _("Your password has been changed.")
-PASSWORD_SET_WELCOME = _(
-    "Your new password is saved. From now on sign in with it; your PIN no longer works as a password."
-)
-PASSWORD_CHANGE_REQUIRED = _(
-    "You signed in with your account PIN. To keep your account secure, choose a new password now."
-)
 PROFILE_UPDATED = _("Your User Profile has been updated.")
 LANGUAGE_CHANGED = _("Your preferred language has been saved.")
 
@@ -73,4 +67,12 @@ SESSION_EXPIRED = _("For your security you were signed out after 12 hours. Pleas
 EMAIL_BOUNCED_HINT = _(
     "Our last email to %(email)s could not be delivered. Please check that the address is spelled "
     "correctly; if it is not, register again with the right one."
+)
+EMAIL_UNDO_LINK_INVALID = _(
+    "This link to undo an email change is not valid: it was already used or is more than 7 days "
+    "old. Contact customer service at cityservicesbill@phoenix.gov or 602-262-6251 for help."
+)
+EMAIL_UNDONE = _(
+    "Your email address is %(email)s again. For your security every session was signed out and the "
+    "password stopped working: we sent a link to %(email)s to choose a new one."
 )

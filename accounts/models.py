@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import stored_username_validator
 
 
 class PortalUserManager(UserManager):
@@ -33,7 +34,7 @@ class User(AbstractUser):
         _("User Name"),
         max_length=254,
         unique=True,
-        validators=[UnicodeUsernameValidator()],
+        validators=[stored_username_validator],
         error_messages={"unique": _("A user with that User Name already exists.")},
     )
     email = models.EmailField(_("Email Address"), max_length=254, blank=True)
@@ -147,3 +148,19 @@ class EmailChange(models.Model):
 
     def expired(self, now=None) -> bool:
         return (now or timezone.now()) - self.created_at > settings.CONFIRMATION_LINK_MAX_AGE
+
+
+class EmailChangeUndo(models.Model):
+    """The old address's way back after an email change: its link works for 7 days."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_change_undo")
+    old_email = models.EmailField(_("previous email address"), max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email change undo link")
+        verbose_name_plural = _("email change undo links")
+
+    def __str__(self):
+        return f"{self.user} ← {self.old_email}"

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import messages
-from accounts.models import EmailChange, User, UserSession
+from accounts.models import EmailChange, EmailChangeUndo, User, UserSession
 from accounts.signals import registration_confirmed
 from accounts.tokens import new_token, token_digest
 from phxpay.audit import Kind, record
@@ -311,6 +311,12 @@ def email_change_request(*, user: User, new_email: str) -> None:
             )
 
 
+def email_change_link_valid(*, token: str) -> bool:
+    """Whether an email change link is current, before anything about it is kept in a session."""
+    change = EmailChange.objects.filter(token_hash=token_digest(token)).first()
+    return change is not None and not change.expired()
+
+
 def email_change_pending(*, user: User, token: str) -> EmailChange | None:
     change = EmailChange.objects.filter(user=user, token_hash=token_digest(token)).first()
     if change is None or change.expired():
@@ -337,12 +343,73 @@ def email_change_confirm(*, user: User, token: str) -> str:
             raise EmailChangeError(messages.EMAIL_IN_USE_SHORT) from None
         change.delete()
         record(Kind.EMAIL_CHANGED, user=user)
-        for address in filter(None, [old_email, user.email]):
-            queue_email(
-                "security_notice",
-                user_id=user.pk,
-                event="email_changed",
-                to=address,
-                new_email=user.email,
+        queue_email(
+            "security_notice",
+            user_id=user.pk,
+            event="email_changed",
+            to=user.email,
+            new_email=user.email,
+        )
+        if old_email:
+            # The old address learns of it with a link that undoes it (EMAIL_CHANGE_UNDO_DAYS).
+            _unused, placeholder = new_token()
+            EmailChangeUndo.objects.update_or_create(
+                user=user,
+                defaults={
+                    "old_email": old_email,
+                    "token_hash": placeholder,
+                    "created_at": timezone.now(),
+                },
             )
+            queue_email("email_change_undo", user_id=user.pk, old_email=old_email)
     return user.email
+
+
+EMAIL_CHANGE_UNDO_DAYS = 7
+
+
+def email_change_undo_pending(*, token: str) -> EmailChangeUndo | None:
+    if not token:
+        return None
+    undo = (
+        EmailChangeUndo.objects.select_related("user")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+    if undo is None or timezone.now() - undo.created_at > timedelta(days=EMAIL_CHANGE_UNDO_DAYS):
+        return None
+    return undo
+
+
+def email_change_undo(*, token: str) -> User:
+    """Put the old address back and lock whoever changed it out.
+
+    Every session ends and the password stops working; a reset link goes to the restored address,
+    so only its owner can sign in again.
+    """
+    with transaction.atomic():
+        undo = (
+            EmailChangeUndo.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=token_digest(token))
+            .first()
+        )
+        if undo is None or timezone.now() - undo.created_at > timedelta(
+            days=EMAIL_CHANGE_UNDO_DAYS
+        ):
+            raise EmailChangeError(messages.EMAIL_UNDO_LINK_INVALID)
+        user = User.objects.select_for_update().get(pk=undo.user_id)
+        taken = (
+            User.objects.filter(email__lower=undo.old_email.lower()).exclude(pk=user.pk).exists()
+        )
+        if taken:
+            raise EmailChangeError(messages.EMAIL_IN_USE_SHORT)
+        user.email = undo.old_email
+        user.set_unusable_password()
+        user.save(update_fields=["email", "password"])
+        undo.delete()
+        EmailChange.objects.filter(user=user).delete()
+        sessions_end_others(user=user, keep_session_key=None)
+        record(Kind.EMAIL_CHANGE_UNDONE, user=user)
+        queue_email("password_reset", email=user.email)
+    return user

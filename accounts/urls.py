@@ -20,8 +20,13 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("profile/password/", views.password_change, name="password_change"),
-    path("profile/new-password/", views.password_set_required, name="password_set_required"),
     path("profile/email/", views.email_change, name="email_change"),
     path("profile/email/confirm/", views.email_change_confirm, name="email_change_confirm"),
     path("profile/email/confirm/<str:token>/", views.email_change_link, name="email_change_link"),
+    path("profile/email/undo/", views.email_change_undo, name="email_change_undo"),
+    path(
+        "profile/email/undo/<str:token>/",
+        views.email_change_undo_link,
+        name="email_change_undo_link",
+    ),
 ]

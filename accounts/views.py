@@ -1,5 +1,5 @@
 from django.contrib import messages as flash
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -84,6 +84,9 @@ def confirm_link(request, token):
     Like Django's password reset, so that the page with the form (and its language switch and
     scripts) never has the token in its address, its history entry or a Referer header.
     """
+    if services.confirmation_user(token=token) is None:
+        # No session for a link that is not valid: junk links must not each create a row.
+        return _leaving_token_url(_confirmation_not_found(request))
     request.session[CONFIRMATION_SESSION_KEY] = token
     return _leaving_token_url(redirect("accounts:confirm"))
 
@@ -126,6 +129,14 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        # An authentication backend may answer with a next step instead of a session: the
+        # pre-created e-bill users' correct PIN mails a link (enrollment/precreated.py).
+        next_step = getattr(self.request, "login_next_step", None)
+        if next_step:
+            return redirect(next_step)
+        return super().form_invalid(form)
 
     def get_default_redirect_url(self):
         # Land in the language the user chose, whatever language the login page was in.
@@ -206,26 +217,6 @@ def profile(request):
 
 
 @login_required
-@sensitive_post_parameters("new_password1", "new_password2")
-@require_http_methods(["GET", "POST"])
-def password_set_required(request):
-    """The only page of a session opened with an account PIN: choose a real password."""
-    if not request.user.must_change_password:
-        return redirect("accounts:profile")
-    form = NewPasswordForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        # New privileges, new session key; other sessions end.
-        update_session_auth_hash(request, form.user)
-        services.password_changed(user=form.user, keep_session_key=request.session.session_key)
-        flash.success(request, messages.PASSWORD_SET_WELCOME)
-        with translation.override(request.user.preferred_language):
-            return redirect(reverse("enrollment:accounts"))
-    context = {"form": form, "required_note": messages.PASSWORD_CHANGE_REQUIRED}
-    return render(request, "accounts/password_set_required.html", context)
-
-
-@login_required
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 def password_change(request):
@@ -268,6 +259,11 @@ def email_change(request):
 @require_http_methods(["GET"])
 def email_change_link(request, token):
     """The link mailed to the new address: token into the session, then a page without it."""
+    if not services.email_change_link_valid(token=token):
+        context = {"error_text": messages.EMAIL_CHANGE_LINK_INVALID}
+        return _leaving_token_url(
+            render(request, "accounts/email_change_confirm.html", context, status=404)
+        )
     request.session[EMAIL_CHANGE_SESSION_KEY] = token
     return _leaving_token_url(redirect("accounts:email_change_confirm"))
 
@@ -292,3 +288,40 @@ def email_change_confirm(request):
         flash.success(request, messages.EMAIL_CHANGED % {"email": email})
         return redirect("accounts:profile")
     return _no_store(render(request, "accounts/email_change_confirm.html", {"change": change}))
+
+
+EMAIL_UNDO_SESSION_KEY = "_email_undo_token"
+
+
+def _email_undo_invalid(request, text=messages.EMAIL_UNDO_LINK_INVALID, status=404):
+    return _no_store(
+        render(request, "accounts/email_change_undo.html", {"error_text": text}, status=status)
+    )
+
+
+@require_http_methods(["GET"])
+def email_change_undo_link(request, token):
+    """The link mailed to the old address; junk links get no session."""
+    if services.email_change_undo_pending(token=token) is None:
+        return _leaving_token_url(_email_undo_invalid(request))
+    request.session[EMAIL_UNDO_SESSION_KEY] = token
+    return _leaving_token_url(redirect("accounts:email_change_undo"))
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_undo(request):
+    token = request.session.get(EMAIL_UNDO_SESSION_KEY, "")
+    undo = services.email_change_undo_pending(token=token)
+    if undo is None:
+        return _email_undo_invalid(request)
+    if request.method == "POST":
+        try:
+            user = services.email_change_undo(token=token)
+        except services.EmailChangeError as error:
+            return _email_undo_invalid(request, error.message, status=409)
+        request.session.pop(EMAIL_UNDO_SESSION_KEY, None)
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            logout(request)
+        flash.success(request, messages.EMAIL_UNDONE % {"email": user.email})
+        return redirect("accounts:login")
+    return _no_store(render(request, "accounts/email_change_undo.html", {"undo": undo}))

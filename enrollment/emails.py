@@ -2,9 +2,14 @@
 
 import re
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
 from accounts.models import User
+from accounts.tokens import new_token
 from enrollment.models import BillingAccount, Invitation
-from phxpay.emails import BILINGUAL, EmailSpec, builder
+from phxpay.emails import BILINGUAL, EmailSpec, absolute_url, builder
 
 
 def service_street(address: str) -> str:
@@ -15,23 +20,57 @@ def service_street(address: str) -> str:
 def _language_of(email: str) -> str | None:
     """The preferred language of the web user who owns this address, if any; else both languages."""
     language = (
-        User.objects.filter(email__iexact=email)
+        User.objects.filter(email__lower=email.lower())
         .values_list("preferred_language", flat=True)
         .first()
     )
     return language or BILINGUAL
 
 
+def _recipient(account: BillingAccount, to_user_id: int | None, to_email: str | None):
+    """(address, language) of a notice about `account`: a web user, an address, or its e-bill address."""
+    if to_user_id is not None:
+        user = User.objects.filter(pk=to_user_id).exclude(email="").first()
+        return (user.email, user.preferred_language) if user else (None, None)
+    email = to_email or account.ebill_email
+    return (email, _language_of(email)) if email else (None, None)
+
+
 @builder("account_enrolled")
-def account_enrolled(*, account_id: int, username: str) -> EmailSpec | None:
+def account_enrolled(
+    *, account_id: int, username: str, to_user_id: int | None = None
+) -> EmailSpec | None:
+    """To the e-bill address, or (to_user_id) to someone who already had the account."""
     account = BillingAccount.objects.filter(pk=account_id).first()
-    if account is None or not account.ebill_email:
+    if account is None:
+        return None
+    email, language = _recipient(account, to_user_id, None)
+    if email is None:
         return None
     return EmailSpec(
         name="account_enrolled",
-        to=[account.ebill_email],
-        language=_language_of(account.ebill_email),
+        to=[email],
+        language=language,
         context={"account": account, "username": username},
+    )
+
+
+@builder("billing_email_changed")
+def billing_email_changed(
+    *, account_id: int, to_user_id: int | None = None, to_email: str | None = None
+) -> EmailSpec | None:
+    """To the old billing address and to each holder: the billing email of an account changed."""
+    account = BillingAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return None
+    email, language = _recipient(account, to_user_id, to_email)
+    if email is None:
+        return None
+    return EmailSpec(
+        name="billing_email_changed",
+        to=[email],
+        language=language,
+        context={"account": account},
     )
 
 
@@ -101,4 +140,28 @@ def precreated_welcome(*, user_id: int) -> EmailSpec | None:
         return None
     return EmailSpec(
         name="precreated_welcome", to=[user.email], language=BILINGUAL, context={"user": user}
+    )
+
+
+@builder("first_signin_link")
+def first_signin_link(*, user_id: int, generation: int) -> EmailSpec | None:
+    """The one-time link that proves a pre-created user owns the e-bill mailbox.
+
+    Like the confirmation email, the token is made now and only for the newest request.
+    """
+    user = (
+        User.objects.select_for_update()
+        .filter(pk=user_id, precreated=True, must_change_password=True)
+        .first()
+    )
+    if user is None or not user.email or user.confirmation_generation != generation:
+        return None
+    token, digest = new_token()
+    user.confirmation_token_hash = digest
+    user.save(update_fields=["confirmation_token_hash"])
+    # They never chose a language: both, like the welcome email.
+    with translation.override(settings.LANGUAGE_CODE):
+        link = absolute_url(reverse("enrollment:first_signin_link", kwargs={"token": token}))
+    return EmailSpec(
+        name="first_signin_link", to=[user.email], language=BILINGUAL, context={"link": link}
     )

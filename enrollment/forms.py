@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import validate_stable_email
 from enrollment import messages
 from enrollment.services import normalize_account_number
 from phxpay.forms import AccessibleFormMixin
@@ -30,15 +31,53 @@ class EnrollForm(AccessibleFormMixin, forms.Form):
 
     def clean_account_number(self):
         number = normalize_account_number(self.cleaned_data["account_number"])
-        if not re.fullmatch(r"\d{10}", number):
+        # [0-9], not \d: other scripts' digits ("١٢٣٤") are not account numbers.
+        if not re.fullmatch(r"[0-9]{10}", number):
             raise forms.ValidationError(messages.ACCOUNT_NUMBER_FORMAT, code="format")
         return number
 
     def clean_pin(self):
         pin = self.cleaned_data["pin"]
-        if not re.fullmatch(r"\d{4}", pin):
+        if not re.fullmatch(r"[0-9]{4}", pin):
             raise forms.ValidationError(messages.PIN_FORMAT, code="format")
         return pin
+
+    def __init__(self, *args, step_up: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if step_up or (self.data and ("service_zip" in self.data or "house_number" in self.data)):
+            self.fields["service_zip"] = forms.CharField(
+                label=_("ZIP code of the service address"),
+                max_length=10,
+                error_messages={"required": messages.SERVICE_ZIP_FORMAT},
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+                ),
+            )
+            self.fields["house_number"] = forms.CharField(
+                label=_("House number of the service address"),
+                max_length=10,
+                help_text=_("The number at the start of the service address on your bill."),
+                error_messages={"required": messages.HOUSE_NUMBER_FORMAT},
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+                ),
+            )
+
+    @property
+    def step_up(self) -> bool:
+        return "service_zip" in self.fields
+
+    def clean_service_zip(self):
+        value = self.cleaned_data["service_zip"].replace(" ", "")
+        if not re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", value):
+            raise forms.ValidationError(messages.SERVICE_ZIP_FORMAT, code="format")
+        return value[:5]
+
+    def clean_house_number(self):
+        value = self.cleaned_data["house_number"].strip()
+        if not re.fullmatch(r"[0-9]{1,10}", value):
+            raise forms.ValidationError(messages.HOUSE_NUMBER_FORMAT, code="format")
+        return value.lstrip("0") or "0"
 
 
 class AccountSettingsForm(AccessibleFormMixin, forms.Form):
@@ -56,6 +95,7 @@ class AccountSettingsForm(AccessibleFormMixin, forms.Form):
     ebill_email = forms.EmailField(
         label=_("Billing email on file"),
         max_length=254,
+        validators=[validate_stable_email],
         required=False,
         help_text=_(
             "Where electronic bills and account notices are sent. Having your email on file lets "
@@ -64,11 +104,13 @@ class AccountSettingsForm(AccessibleFormMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, can_change_account: bool, **kwargs):
+    def __init__(self, *args, can_change_account: bool, can_change_email: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not can_change_account:
-            for name in ("paperless", "ebill_email"):
-                self.fields[name].disabled = True
+            self.fields["paperless"].disabled = True
+        if not can_change_email:
+            self.fields["ebill_email"].disabled = True
+            self.fields["ebill_email"].help_text = messages.BILLING_EMAIL_HOLDER_ONLY
 
     def clean(self):
         cleaned = super().clean()
@@ -81,6 +123,7 @@ class InviteForm(AccessibleFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("Email Address"),
         max_length=254,
+        validators=[validate_stable_email],
         help_text=_("The email address the person registered (or will register) with."),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

@@ -24,8 +24,8 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enrollment.legacy import PrecreateReport, precreate_generic, precreate_postgresql
 from enrollment.models import BillingAccount
+from enrollment.precreated import PrecreateReport, precreate_generic, precreate_postgresql
 
 COLUMNS = (
     "account_number",
@@ -37,6 +37,8 @@ COLUMNS = (
     "balance",
     "due_date",
 )
+# Optional columns: an extract without them loads as before (the value is blank).
+OPTIONAL_COLUMNS = ("service_zip",)
 # Columns compared to decide "unchanged", in the order of the staged rows after account_number.
 DATA_FIELDS = (
     "first_name",
@@ -46,6 +48,7 @@ DATA_FIELDS = (
     "balance",
     "due_date",
     "pin_hash",
+    "service_zip",
 )
 MAX_BALANCE = Decimal("9999999999.99")
 CENT = Decimal("0.01")
@@ -56,6 +59,7 @@ BATCH = 5000
 ACCOUNT_RE = re.compile(r"[0-9]{10}")
 PIN_RE = re.compile(r"[0-9]{4}")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
 # Plain addresses (most of the extract), all of which Django's validate_email accepts too; anything
 # else is checked by validate_email itself, so the outcome is validate_email's either way.
 PLAIN_EMAIL_RE = re.compile(
@@ -110,8 +114,8 @@ def _valid_email(email: str) -> bool:
 
 
 def _row_values(values: list[str], line: int, seen: dict[str, int], digest: PinHasher) -> tuple:
-    """One validated staged row from the eight stripped COLUMNS, or ValueError with the reason."""
-    number, pin, first_name, last_name, address, email, raw_balance, raw_date = values
+    """One validated staged row from the stripped COLUMNS + OPTIONAL_COLUMNS, or ValueError."""
+    number, pin, first_name, last_name, address, email, raw_balance, raw_date, zip_code = values
     if not ACCOUNT_RE.fullmatch(number):
         raise ValueError("account_number must be exactly 10 digits")
     if number in seen:
@@ -142,8 +146,20 @@ def _row_values(values: list[str], line: int, seen: dict[str, int], digest: PinH
             due = date.fromisoformat(raw_date)
         except ValueError:
             raise ValueError(f"due_date {raw_date!r} is not a date in YYYY-MM-DD form") from None
+    if zip_code and not ZIP_RE.fullmatch(zip_code):
+        raise ValueError(f"service_zip {zip_code!r} is not a 5-digit ZIP code")
     seen[number] = line
-    return (number, first_name, last_name, address, email, balance, due, digest(number, pin))
+    return (
+        number,
+        first_name,
+        last_name,
+        address,
+        email,
+        balance,
+        due,
+        digest(number, pin),
+        zip_code[:5],
+    )
 
 
 @contextmanager
@@ -176,11 +192,16 @@ def parse_extract(
     missing = [name for name in COLUMNS if name not in names]
     if missing:
         raise UnusableFile(f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})")
-    repeated = [name for name in COLUMNS if names.count(name) > 1]
+    repeated = [name for name in COLUMNS + OPTIONAL_COLUMNS if names.count(name) > 1]
     if repeated:
         raise UnusableFile(f"columns named more than once: {', '.join(repeated)}")
-    pick = operator.itemgetter(*(names.index(name) for name in COLUMNS))
     width = len(names)
+    # An absent optional column reads the empty string appended after the row's last value.
+    pick = operator.itemgetter(
+        *(names.index(name) for name in COLUMNS),
+        *(names.index(name) if name in names else width for name in OPTIONAL_COLUMNS),
+    )
+    pad = any(name not in names for name in OPTIONAL_COLUMNS)
     # A NUL character cannot be stored in a PostgreSQL text column; look for it row by row only
     # when the file has one at all.
     has_nul = "\x00" in text
@@ -200,6 +221,8 @@ def parse_extract(
                         raise ValueError(
                             "missing values: the row has fewer columns than the header"
                         )
+                    if pad:
+                        record = record[:width] + [""]
                     values = [value.strip() for value in pick(record)]
                     if has_nul and any("\x00" in value for value in values):
                         raise ValueError("the row contains a NUL character")
@@ -228,13 +251,14 @@ def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int, PrecreateRepor
             """
             CREATE TEMP TABLE import_stage (
                 account_number text, first_name text, last_name text, service_address text,
-                ebill_email text, balance numeric(12, 2), due_date date, pin_hash text
+                ebill_email text, balance numeric(12, 2), due_date date, pin_hash text,
+                service_zip text
             ) ON COMMIT DROP
             """
         )
         with cursor.copy(
             "COPY import_stage (account_number, first_name, last_name, service_address, "
-            "ebill_email, balance, due_date, pin_hash) FROM STDIN"
+            "ebill_email, balance, due_date, pin_hash, service_zip) FROM STDIN"
         ) as copy:
             for row in rows:
                 copy.write_row(row)
@@ -249,22 +273,24 @@ def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int, PrecreateRepor
                     balance = s.balance,
                     due_date = s.due_date,
                     pin_hash = s.pin_hash,
+                    service_zip = s.service_zip,
                     updated_at = %(now)s
                 FROM import_stage AS s
                 WHERE t.account_number = s.account_number
                   AND (t.first_name, t.last_name, t.service_address, t.ebill_email, t.balance,
-                       t.due_date, t.pin_hash)
+                       t.due_date, t.pin_hash, t.service_zip)
                       IS DISTINCT FROM
                       (s.first_name, s.last_name, s.service_address, s.ebill_email, s.balance,
-                       s.due_date, s.pin_hash)
+                       s.due_date, s.pin_hash, s.service_zip)
                 RETURNING 1
             ), created AS (
                 INSERT INTO enrollment_billingaccount (
                     account_number, first_name, last_name, service_address, ebill_email, balance,
-                    due_date, pin_hash, paperless, failed_pin_attempts, lockouts, updated_at
+                    due_date, pin_hash, service_zip, paperless, failed_pin_attempts, lockouts,
+                    updated_at
                 )
                 SELECT account_number, first_name, last_name, service_address, ebill_email, balance,
-                       due_date, pin_hash, false, 0, 0, %(now)s
+                       due_date, pin_hash, service_zip, false, 0, 0, %(now)s
                 FROM import_stage AS s
                 WHERE NOT EXISTS (
                     SELECT FROM enrollment_billingaccount AS t WHERE t.account_number = s.account_number

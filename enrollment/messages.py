@@ -32,3 +32,31 @@ INVITE_RESENT = _("%(email)s was already invited: we sent the invitation again."
 INVITE_REVOKED = _("The invitation to %(email)s was revoked.")
 HOLDER_ONLY = _("Only the account holder can invite others or manage invitations.")
 SHARED_ACCOUNTS_ADDED = _("New shared account(s) were added to your list: %(accounts)s.")
+NETWORK_BLOCKED = _(
+    "Too many incorrect PINs were entered from your internet connection. For security, enrolling "
+    "accounts from it is paused until %(until)s. If you do not know the PIN, contact customer "
+    "service at cityservicesbill@phoenix.gov or 602-262-6251."
+)
+STEP_UP_REQUIRED = _(
+    "For your security, also enter the ZIP code and the house number of the service address, as "
+    "shown on your bill, then enter the PIN again."
+)
+SERVICE_ZIP_FORMAT = _("Enter the 5-digit ZIP code of the service address.")
+HOUSE_NUMBER_FORMAT = _("Enter the house number of the service address (digits only).")
+BILLING_EMAIL_HOLDER_ONLY = _("Only the account holder can change the billing email.")
+BILLING_EMAIL_COOLDOWN = _(
+    "For your security, the billing email of a newly added account can be changed after %(until)s."
+)
+INVITE_COOLDOWN = _(
+    "For your security, you can invite others to a newly added account after %(until)s."
+)
+FIRST_SIGNIN_LINK_SENT = _(
+    "That PIN is correct. To finish signing in, we sent a link to the e-bill address on file. "
+    "Open the newest email from PHXwelcome@phoenix.gov and click its link to choose "
+    "your password. The link works once, for %(hours)d hours."
+)
+FIRST_SIGNIN_LINK_INVALID = _(
+    "This sign-in link is no longer valid: it was already used, a newer one was sent, or it "
+    "expired. Sign in again with your e-bill email address and PIN to get a new link."
+)
+FIRST_SIGNIN_DONE = _("Your password is set and you are signed in. Welcome to PHX Pay Online!")

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -16,6 +18,9 @@ class BillingAccount(models.Model):
     first_name = models.CharField(_("holder first name"), max_length=150, blank=True)
     last_name = models.CharField(_("holder last name"), max_length=150, blank=True)
     service_address = models.CharField(_("service address"), max_length=255)
+    # With the house number (the address's first word), the second identifier asked when enrolling
+    # looks like guessing (enrollment/guessing.py).
+    service_zip = models.CharField(_("service ZIP code"), max_length=5, blank=True)
     ebill_email = models.EmailField(_("e-bill email"), max_length=254, blank=True)
     paperless = models.BooleanField(_("paperless (e-bill)"), default=False)
     balance = models.DecimalField(_("balance"), max_digits=12, decimal_places=2, default=0)
@@ -43,6 +48,11 @@ class BillingAccount(models.Model):
     @property
     def holder_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def house_number(self) -> str:
+        match = re.match(r"\s*([0-9]+)", self.service_address)
+        return match.group(1) if match else ""
 
     @property
     def last4(self) -> str:
@@ -95,22 +105,29 @@ class Enrollment(models.Model):
         return self.role == Role.HOLDER
 
 
-class PinGuard(models.Model):
-    """Per-user count of wrong PINs in the current window: stops guessing one PIN across many accounts."""
+class PinFailure(models.Model):
+    """One wrong PIN (or wrong second identifier): what enrollment/guessing.py counts, by window."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pin_guard"
+    at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
     )
-    window_started_at = models.DateTimeField(default=timezone.now)
-    failures = models.PositiveSmallIntegerField(default=0)
-    blocked_until = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    network = models.CharField(max_length=49)
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.CASCADE, null=True, related_name="+"
+    )
 
     class Meta:
-        verbose_name = _("PIN guessing guard")
-        verbose_name_plural = _("PIN guessing guards")
+        verbose_name = _("wrong PIN")
+        verbose_name_plural = _("wrong PINs")
+        indexes = [
+            models.Index(fields=["network", "at"], name="enrollment_pinfail_network"),
+            models.Index(fields=["user", "at"], name="enrollment_pinfail_user"),
+        ]
 
     def __str__(self):
-        return f"{self.user}: {self.failures}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.network}"
 
 
 class InvitationState(models.TextChoices):

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import enrollment_notice
-from enrollment import messages
-from enrollment.models import BillingAccount, Enrollment, Invitation, PinGuard, Role
+from enrollment import guessing, messages
+from enrollment.models import BillingAccount, Enrollment, Invitation, Role
 from enrollment.pins import pin_digest, pin_matches
 from phxpay.audit import Kind, record
 from phxpay.emails import queue_email
@@ -29,6 +29,9 @@ class EnrollmentOutcome(enum.Enum):
     NO_MATCH = "no_match"  # unknown account number or wrong PIN: deliberately one outcome
     ACCOUNT_LOCKED = "account_locked"
     USER_BLOCKED = "user_blocked"
+    NETWORK_BLOCKED = "network_blocked"  # the address's wrong-PIN budget is spent
+    # The ZIP code and house number must come with this PIN (enrollment/guessing.py).
+    STEP_UP_REQUIRED = "step_up_required"
 
 
 @dataclass(frozen=True)
@@ -48,31 +51,7 @@ def _lock_duration(lockouts: int) -> timedelta:
     return timedelta(minutes=settings.PIN_ACCOUNT_LOCK_MINUTES) * (2 ** (lockouts - 1))
 
 
-def _guard_for(user: User, now: datetime) -> PinGuard:
-    PinGuard.objects.get_or_create(user=user)
-    guard = PinGuard.objects.select_for_update().get(user=user)
-    if now - guard.window_started_at >= timedelta(minutes=settings.PIN_USER_WINDOW_MINUTES):
-        guard.window_started_at = now
-        guard.failures = 0
-    return guard
-
-
-def _count_user_failure(guard: PinGuard, now: datetime) -> None:
-    guard.failures += 1
-    if guard.failures >= settings.PIN_USER_FAILURE_LIMIT:
-        guard.blocked_until = now + timedelta(minutes=settings.PIN_USER_BLOCK_MINUTES)
-        guard.failures = 0
-        guard.window_started_at = now
-        logger.warning(
-            "pin guessing: user_id=%s blocked until %s", guard.user_id, guard.blocked_until
-        )
-        record(Kind.PIN_USER_BLOCKED, user=guard.user, until=guard.blocked_until.isoformat())
-    guard.save()
-
-
-def _count_account_failure(
-    account: BillingAccount, now: datetime, user: User | None = None
-) -> bool:
+def count_account_failure(account: BillingAccount, now: datetime, user: User | None = None) -> bool:
     """Record a wrong PIN on a row locked by the caller; True when this one locks the account."""
     account.failed_pin_attempts += 1
     record(Kind.PIN_FAILED, user=user, account=f"****{account.last4}", account_id=account.pk)
@@ -94,56 +73,130 @@ def _count_account_failure(
     return True
 
 
-def register_pin_failure(*, account_id: int, now: datetime, user: User | None = None) -> None:
-    """A wrong PIN typed somewhere other than the Enroll form (the pre-created users' first sign-in)."""
-    with transaction.atomic():
-        account = BillingAccount.objects.select_for_update().get(pk=account_id)
-        if not account.is_locked(now):
-            _count_account_failure(account, now, user)
+def _refused(standing: guessing.Standing, user: User | None) -> EnrollmentResult:
+    if standing.refusal is guessing.Refusal.NETWORK_BLOCKED:
+        logger.warning("pin guessing: network budget spent until %s", standing.until)
+        record(Kind.PIN_USER_BLOCKED, user=user, scope="network", until=standing.until.isoformat())
+        return EnrollmentResult(EnrollmentOutcome.NETWORK_BLOCKED, until=standing.until)
+    record(Kind.PIN_USER_BLOCKED, user=user, scope="user", until=standing.until.isoformat())
+    return EnrollmentResult(EnrollmentOutcome.USER_BLOCKED, until=standing.until)
 
 
-def enrollment_create(*, user: User, account_number: str, pin: str) -> EnrollmentResult:
-    """Link a billing account to `user` when they know its PIN, enforcing both lockouts atomically."""
+def _second_identifier_matches(
+    account: BillingAccount, service_zip: str, house_number: str
+) -> bool:
+    house = account.house_number.lstrip("0") or "0"
+    return bool(account.service_zip and account.house_number) and (
+        account.service_zip == service_zip.strip()[:5] and house == house_number.strip()
+    )
+
+
+def pin_check(
+    *,
+    account_number: str,
+    pin: str,
+    user: User | None,
+    ip: str,
+    service_zip: str = "",
+    house_number: str = "",
+    now: datetime,
+) -> EnrollmentResult:
+    """Check one PIN against every bound in enrollment/guessing.py (call in a transaction).
+
+    Returns ENROLLED for a match (the caller acts on it) with the account row locked; any other
+    outcome is final. Wrong PINs are counted against the user, the address and the account.
+    """
+    guessing.serialize(ip=ip, user=user)
+    standing = guessing.standing(user=user, ip=ip, now=now)
+    if standing.refusal is not None:
+        return _refused(standing, user)
+    step_up = guessing.needs_step_up(standing=standing, pin=pin)
+    if step_up and not (service_zip.strip() and house_number.strip()):
+        # Nothing is checked yet: the answer depends only on what was typed and who typed it.
+        return EnrollmentResult(EnrollmentOutcome.STEP_UP_REQUIRED)
+    account = (
+        BillingAccount.objects.select_for_update().filter(account_number=account_number).first()
+    )
+    if (
+        account is not None
+        and user is not None
+        and Enrollment.objects.filter(user=user, account=account).exists()
+    ):
+        return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
+    if account is not None and account.is_locked(now):
+        return EnrollmentResult(EnrollmentOutcome.ACCOUNT_LOCKED, until=account.locked_until)
+    correct = pin_matches(
+        account_number=account_number,
+        pin=pin,
+        digest=account.pin_hash if account is not None else _NO_SUCH_ACCOUNT_DIGEST,
+    )
+    if correct and step_up:
+        correct = _second_identifier_matches(account, service_zip, house_number)
+    if not correct:
+        guessing.failure_record(
+            user=user, ip=ip, account_id=account.pk if account else None, now=now
+        )
+        if account is None:
+            record(Kind.PIN_FAILED, user=user, account="unknown")
+            return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
+        if count_account_failure(account, now, user):
+            return EnrollmentResult(
+                EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until
+            )
+        return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
+    account.failed_pin_attempts = 0
+    account.lockouts = 0
+    account.locked_until = None
+    account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
+    return EnrollmentResult(EnrollmentOutcome.ENROLLED, account=account)
+
+
+def _announce_enrollment(*, account: BillingAccount, user: User) -> None:
+    """Tell everyone who already has the account, and its e-bill address, who just added it."""
+    queue_email("account_enrolled", account_id=account.pk, username=user.username)
+    others = (
+        Enrollment.objects.filter(account=account)
+        .exclude(user=user)
+        .exclude(user__email="")
+        .values_list("user_id", flat=True)
+    )
+    for other_id in others:
+        queue_email(
+            "account_enrolled", account_id=account.pk, username=user.username, to_user_id=other_id
+        )
+
+
+def enrollment_create(
+    *,
+    user: User,
+    account_number: str,
+    pin: str,
+    ip: str,
+    service_zip: str = "",
+    house_number: str = "",
+) -> EnrollmentResult:
+    """Link a billing account to `user` when they know its PIN, within every guessing bound."""
     now = timezone.now()
     with transaction.atomic():
-        # Locking the user's guard row serialises this user's attempts; locking the account row
-        # serialises every user's attempts on that account. Always in this order: no deadlock.
-        guard = _guard_for(user, now)
-        if guard.blocked_until and guard.blocked_until > now:
-            return EnrollmentResult(EnrollmentOutcome.USER_BLOCKED, until=guard.blocked_until)
-        account = (
-            BillingAccount.objects.select_for_update().filter(account_number=account_number).first()
-        )
-        if account is not None and Enrollment.objects.filter(user=user, account=account).exists():
-            return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
-        if account is not None and account.is_locked(now):
-            return EnrollmentResult(EnrollmentOutcome.ACCOUNT_LOCKED, until=account.locked_until)
-        correct = pin_matches(
+        result = pin_check(
             account_number=account_number,
             pin=pin,
-            digest=account.pin_hash if account is not None else _NO_SUCH_ACCOUNT_DIGEST,
+            user=user,
+            ip=ip,
+            service_zip=service_zip,
+            house_number=house_number,
+            now=now,
         )
-        if not correct:
-            _count_user_failure(guard, now)
-            if account is None:
-                record(Kind.PIN_FAILED, user=user, account="unknown")
-                return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
-            if _count_account_failure(account, now, user):
-                return EnrollmentResult(
-                    EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until
-                )
-            return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
-        account.failed_pin_attempts = 0
-        account.lockouts = 0
-        account.locked_until = None
-        account.save(update_fields=["failed_pin_attempts", "lockouts", "locked_until"])
+        if result.outcome is not EnrollmentOutcome.ENROLLED:
+            return result
+        account = result.account
         try:
             with transaction.atomic():
                 Enrollment.objects.create(user=user, account=account, role=Role.HOLDER)
         except IntegrityError:
             # The same user enrolled it in a parallel request.
             return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
-        queue_email("account_enrolled", account_id=account.pk, username=user.username)
+        _announce_enrollment(account=account, user=user)
         enrollment_notice(user=user, event="account_added", last4=account.last4)
     logger.info("enrolled: user_id=%s account ****%s", user.pk, account.last4)
     record(Kind.ENROLLED, user=user, account=f"****{account.last4}", account_id=account.pk)
@@ -159,24 +212,72 @@ def enrollments_for(*, user: User):
     )
 
 
+class SettingsError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _cooldown_check(enrollment: Enrollment, message) -> None:
+    """A new enrollee may not yet silence or share the account (guessing.NEW_ENROLLMENT_COOLDOWN)."""
+    if enrollment.role != Role.HOLDER or enrollment.invitation_id is not None:
+        return
+    until = guessing.cooldown_until(enrolled_at=enrollment.created_at)
+    if until > timezone.now():
+        raise SettingsError(message % {"until": until})
+
+
 def enrollment_settings_update(
     *, enrollment: Enrollment, nickname: str, paperless: bool, ebill_email: str
 ) -> None:
+    """Nickname: anyone; paperless: holder and manage; the billing (e-bill) email: holders only.
+
+    A changed billing email is announced to the old address and to every holder.
+    """
     with transaction.atomic():
         enrollment.nickname = nickname
         enrollment.save(update_fields=["nickname"])
-        if enrollment.can_change_settings:
-            account = BillingAccount.objects.select_for_update().get(pk=enrollment.account_id)
-            account.paperless = paperless
-            account.ebill_email = ebill_email
-            account.save(update_fields=["paperless", "ebill_email", "updated_at"])
-            enrollment.account = account
+        if not enrollment.can_change_settings:
+            return
+        account = BillingAccount.objects.select_for_update().get(pk=enrollment.account_id)
+        old_email = account.ebill_email
+        email_changed = ebill_email.strip().lower() != old_email.lower()
+        if email_changed:
+            if not enrollment.is_holder:
+                raise SettingsError(messages.BILLING_EMAIL_HOLDER_ONLY)
+            _cooldown_check(enrollment, messages.BILLING_EMAIL_COOLDOWN)
+            account.ebill_email = ebill_email.strip()
+        account.paperless = paperless
+        account.save(update_fields=["paperless", "ebill_email", "updated_at"])
+        enrollment.account = account
+        if email_changed:
+            record(
+                Kind.BILLING_EMAIL_CHANGED,
+                user=enrollment.user,
+                account=f"****{account.last4}",
+                account_id=account.pk,
+            )
+            if old_email:
+                queue_email("billing_email_changed", account_id=account.pk, to_email=old_email)
+            holders = Enrollment.objects.filter(account=account, role=Role.HOLDER).exclude(
+                user__email=""
+            )
+            for holder_id in holders.values_list("user_id", flat=True):
+                queue_email("billing_email_changed", account_id=account.pk, to_user_id=holder_id)
 
 
 def enrollment_remove(*, enrollment: Enrollment) -> None:
+    """Remove an account from a list. A holder's open invitations die with their access, and so
+    does every open invitation once nobody holds the account."""
     account = enrollment.account
-    enrollment.delete()
-    enrollment_notice(user=enrollment.user, event="account_removed", last4=account.last4)
+    with transaction.atomic():
+        enrollment.delete()
+        if enrollment.is_holder:
+            dead = _open_invitations().filter(account=account)
+            if Enrollment.objects.filter(account=account, role=Role.HOLDER).exists():
+                dead = dead.filter(invited_by_id=enrollment.user_id)
+            dead.update(revoked_at=timezone.now())
+        enrollment_notice(user=enrollment.user, event="account_removed", last4=account.last4)
     record(
         Kind.ENROLLMENT_REMOVED,
         user=enrollment.user,
@@ -226,12 +327,18 @@ def invitation_create(
     """A holder shares the account with an email address. Raises InvitationError with the reason."""
     if not holder.is_holder:
         raise PermissionError("only the account holder can invite")
+    try:
+        _cooldown_check(holder, messages.INVITE_COOLDOWN)
+    except SettingsError as error:
+        raise InvitationError(error.message) from None
     email = email.strip()
     now = timezone.now()
     inviter = holder.user
     if inviter.email and inviter.email.lower() == email.lower():
         raise InvitationError(messages.INVITE_SELF)
-    if Enrollment.objects.filter(account_id=holder.account_id, user__email__iexact=email).exists():
+    if Enrollment.objects.filter(
+        account_id=holder.account_id, user__email__lower=email.lower()
+    ).exists():
         raise InvitationError(messages.INVITE_HAS_ACCESS % {"email": email})
     with transaction.atomic():
         # Serialise one holder's invitations so the daily limit holds under parallel requests.
@@ -239,7 +346,7 @@ def invitation_create(
         existing = (
             _open_invitations()
             .select_for_update()
-            .filter(account_id=holder.account_id, email__iexact=email)
+            .filter(account_id=holder.account_id, email__lower=email.lower())
             .first()
         )
         sent_today = Invitation.objects.filter(
@@ -319,7 +426,18 @@ def invitations_accept_for(*, user: User) -> list[Invitation]:
             .filter(email__lower=user.email.lower(), expires_at__gt=now)
             .select_related("account", "invited_by")
         )
+        holding = set(
+            Enrollment.objects.filter(
+                account_id__in=[invitation.account_id for invitation in invitations],
+                role=Role.HOLDER,
+            ).values_list("user_id", "account_id")
+        )
         for invitation in invitations:
+            if (invitation.invited_by_id, invitation.account_id) not in holding:
+                # The inviter no longer holds the account: the invitation died with their access.
+                invitation.revoked_at = now
+                invitation.save(update_fields=["revoked_at"])
+                continue
             invitation.accepted_at = now
             invitation.accepted_by = user
             invitation.save(update_fields=["accepted_at", "accepted_by"])

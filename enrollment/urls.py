@@ -6,6 +6,9 @@ app_name = "enrollment"
 
 urlpatterns = [
     path("", views.accounts, name="accounts"),
+    path("first-sign-in/sent/", views.first_signin_sent, name="first_signin_sent"),
+    path("first-sign-in/password/", views.first_signin_password, name="first_signin_password"),
+    path("first-sign-in/<str:token>/", views.first_signin_link, name="first_signin_link"),
     path("enroll/", views.enroll, name="enroll"),
     path("details/", views.details_first, name="details_first"),
     path("settings/", views.settings_first, name="settings_first"),

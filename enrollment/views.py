@@ -1,15 +1,19 @@
+from django.conf import settings
 from django.contrib import messages as flash
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from enrollment import messages, services
+from accounts.forms import NewPasswordForm
+from enrollment import messages, precreated, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
-from phxpay.ratelimit import rate_limited
+from phxpay.ratelimit import client_ip, rate_limited
 
 
 def _when(moment) -> str:
@@ -59,6 +63,9 @@ def enroll(request):
             user=request.user,
             account_number=form.cleaned_data["account_number"],
             pin=form.cleaned_data["pin"],
+            ip=client_ip(request),
+            service_zip=form.cleaned_data.get("service_zip", ""),
+            house_number=form.cleaned_data.get("house_number", ""),
         )
         outcome = services.EnrollmentOutcome
         if result.outcome is outcome.ENROLLED:
@@ -71,8 +78,18 @@ def enroll(request):
             return redirect("enrollment:accounts")
         if result.outcome is outcome.NO_MATCH:
             form.add_error(None, messages.NO_MATCH)
+        elif result.outcome is outcome.STEP_UP_REQUIRED:
+            form = EnrollForm(
+                initial={"account_number": form.cleaned_data["account_number"]}, step_up=True
+            )
+            flash_step_up = messages.STEP_UP_REQUIRED
+            return render(
+                request, "enrollment/enroll.html", {"form": form, "step_up_note": flash_step_up}
+            )
         elif result.outcome is outcome.ACCOUNT_LOCKED:
             form.add_error(None, messages.ACCOUNT_LOCKED % {"until": _when(result.until)})
+        elif result.outcome is outcome.NETWORK_BLOCKED:
+            form.add_error(None, messages.NETWORK_BLOCKED % {"until": _when(result.until)})
         else:
             form.add_error(None, messages.USER_BLOCKED % {"until": _when(result.until)})
     return render(request, "enrollment/enroll.html", {"form": form})
@@ -119,17 +136,24 @@ def account_settings(request, account_id):
         "ebill_email": account.ebill_email,
     }
     form = AccountSettingsForm(
-        request.POST or None, initial=initial, can_change_account=enrollment.can_change_settings
+        request.POST or None,
+        initial=initial,
+        can_change_account=enrollment.can_change_settings,
+        can_change_email=enrollment.is_holder,
     )
     if request.method == "POST" and form.is_valid():
-        services.enrollment_settings_update(
-            enrollment=enrollment,
-            nickname=form.cleaned_data["nickname"],
-            paperless=form.cleaned_data["paperless"],
-            ebill_email=form.cleaned_data["ebill_email"],
-        )
-        flash.success(request, messages.SETTINGS_SAVED)
-        return redirect("enrollment:settings", account_id=account.pk)
+        try:
+            services.enrollment_settings_update(
+                enrollment=enrollment,
+                nickname=form.cleaned_data["nickname"],
+                paperless=form.cleaned_data["paperless"],
+                ebill_email=form.cleaned_data["ebill_email"],
+            )
+        except services.SettingsError as error:
+            form.add_error("ebill_email", error.message)
+        else:
+            flash.success(request, messages.SETTINGS_SAVED)
+            return redirect("enrollment:settings", account_id=account.pk)
     context = {
         "form": form,
         "enrollment": enrollment,
@@ -214,3 +238,67 @@ def invitation_revoke(request, account_id, invitation_id):
     services.invitation_revoke(invitation=invitation, by=request.user)
     flash.success(request, messages.INVITE_REVOKED % {"email": invitation.email})
     return redirect("enrollment:invite", account_id=account_id)
+
+
+# Pre-created e-bill users' first sign-in (enrollment/precreated.py) -------------------------------
+
+FIRST_SIGNIN_SESSION_KEY = "_first_signin_token"
+
+
+def _first_signin_invalid(request):
+    response = render(
+        request,
+        "enrollment/first_signin_invalid.html",
+        {"error_text": messages.FIRST_SIGNIN_LINK_INVALID},
+        status=404,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def first_signin_sent(request):
+    hours = int(settings.CONFIRMATION_LINK_MAX_AGE.total_seconds() // 3600)
+    return render(
+        request,
+        "enrollment/first_signin_sent.html",
+        {"notice": messages.FIRST_SIGNIN_LINK_SENT % {"hours": hours}},
+    )
+
+
+@require_http_methods(["GET"])
+def first_signin_link(request, token):
+    """The mailed link: a valid token moves into the session; junk links get no session at all."""
+    if precreated.first_signin_user(token=token) is None:
+        response = _first_signin_invalid(request)
+    else:
+        request.session[FIRST_SIGNIN_SESSION_KEY] = token
+        response = redirect("enrollment:first_signin_password")
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def first_signin_password(request):
+    token = request.session.get(FIRST_SIGNIN_SESSION_KEY, "")
+    user = precreated.first_signin_user(token=token)
+    if user is None:
+        return _first_signin_invalid(request)
+    form = NewPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = precreated.first_signin_complete(
+            token=token, password=form.cleaned_data["new_password1"]
+        )
+        if user is None:
+            return _first_signin_invalid(request)
+        del request.session[FIRST_SIGNIN_SESSION_KEY]
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        flash.success(request, messages.FIRST_SIGNIN_DONE)
+        with translation.override(user.preferred_language):
+            return redirect(reverse("enrollment:accounts"))
+    response = render(
+        request, "enrollment/first_signin_password.html", {"form": form, "user": user}
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -32,6 +32,9 @@ class AuditEvent(models.Model):
         INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
         ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked by staff")
         STAFF_ACTION = "staff_action", _("Staff action in the admin")
+        BILLING_EMAIL_CHANGED = "billing_email_changed", _("Billing email changed")
+        FIRST_SIGNIN_LINK_SENT = "first_signin_link_sent", _("First sign-in link sent")
+        EMAIL_CHANGE_UNDONE = "email_change_undone", _("Email change undone")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)

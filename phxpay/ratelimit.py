@@ -10,6 +10,7 @@ import hashlib
 import ipaddress
 import logging
 import time
+import unicodedata
 from dataclasses import dataclass
 from functools import wraps
 
@@ -59,10 +60,19 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def normalized_identifier(value: str) -> str:
+    """One spelling of a User Name or email for every count and lookup that must not be dodged.
+
+    "EBILL5@…", " ebill5@…" and fullwidth "ｅbill5@…" are one target for the sign-in pause, the rate
+    limits and the pre-created users' PIN sign-in.
+    """
+    return unicodedata.normalize("NFKC", str(value or "")).strip().lower()
+
+
 def axes_username(request, credentials=None) -> str:
     """The User Name django-axes records, cut to its column (a longer one is simply wrong)."""
     value = (credentials or {}).get("username") if credentials else request.POST.get("username")
-    return str(value or "")[:255]
+    return normalized_identifier(value)[:255]
 
 
 def _hit(key: str, rate: Rate) -> bool:
@@ -92,7 +102,7 @@ def allowed(request, *, action: str, target: str = "") -> bool:
     ok = _hit(f"{action}:ip:{client_ip(request)}", Rate.parse(limits["ip"]))
     if target and "target" in limits:
         # Hashed so email addresses and tokens never sit in the cache in clear.
-        digest = hashlib.sha256(target.strip().lower().encode()).hexdigest()[:32]
+        digest = hashlib.sha256(normalized_identifier(target).encode()).hexdigest()[:32]
         ok = _hit(f"{action}:t:{digest}", Rate.parse(limits["target"])) and ok
     return ok
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "phxpay.middleware.RequestContextMiddleware",
+    "phxpay.middleware.RejectMalformedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,7 +78,6 @@ MIDDLEWARE = [
     "phxpay.middleware.PermissionsPolicyMiddleware",
     "phxpay.middleware.NoStoreForSignedInMiddleware",
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,8 +118,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    # Pre-created e-bill users' one-time sign-in with an account PIN (then a forced password change).
-    "enrollment.backends.PrecreatedPinBackend",
+    # Pre-created e-bill users' first sign-in with an account PIN: never a session, only a link
+    # mailed to the e-bill address (enrollment/precreated.py).
+    "enrollment.precreated.FirstSignInBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
@@ -156,12 +157,10 @@ CONFIRMATION_MAX_MISMATCHES = env.int("CONFIRMATION_MAX_MISMATCHES", default=5)
 PURGE_UNCONFIRMED_DAYS = env.int("PURGE_UNCONFIRMED_DAYS", default=30)
 
 # Billing-account PIN lockout: N consecutive wrong PINs lock the account for every user; each further
-# lockout without a success in between doubles the time. Per user: M wrong PINs in a window block them.
+# lockout without a success in between doubles the time. The bounds on guessing across accounts (per
+# user, per address and network, step-up) are policy in enrollment/guessing.py.
 PIN_ACCOUNT_FAILURE_LIMIT = env.int("PIN_ACCOUNT_FAILURE_LIMIT", default=5)
 PIN_ACCOUNT_LOCK_MINUTES = env.int("PIN_ACCOUNT_LOCK_MINUTES", default=30)
-PIN_USER_FAILURE_LIMIT = env.int("PIN_USER_FAILURE_LIMIT", default=10)
-PIN_USER_WINDOW_MINUTES = env.int("PIN_USER_WINDOW_MINUTES", default=60)
-PIN_USER_BLOCK_MINUTES = env.int("PIN_USER_BLOCK_MINUTES", default=60)
 
 # Audit log retention (manage.py prune_audit_log), and the admin's URL path (not the well-known one).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
@@ -264,6 +263,12 @@ STORAGES = {
 
 # Email: Anymail's console backend in development, any Anymail ESP (or Django's SMTP) in production.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="anymail.backends.console.EmailBackend")
+# The ESP that EMAIL_BACKEND sends through: only its tracking webhook is served (phxpay/urls.py).
+EMAIL_ESP = (
+    EMAIL_BACKEND.split(".")[2]
+    if EMAIL_BACKEND.startswith("anymail.backends.") and EMAIL_BACKEND.count(".") == 3
+    else ""
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PHX Pay Online <PHXwelcome@phoenix.gov>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

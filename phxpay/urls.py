@@ -1,3 +1,4 @@
+from anymail import urls as anymail_urls
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -15,10 +16,14 @@ urlpatterns = [
     path("session/extend/", views.session_extend, name="session_extend"),
 ]
 
-if settings.ANYMAIL.get("WEBHOOK_SECRET"):
-    # ESP tracking webhooks (bounces, complaints), behind the ANYMAIL_WEBHOOK_SECRET basic auth;
-    # without a secret they are not served at all.
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+if settings.ANYMAIL.get("WEBHOOK_SECRET") and settings.EMAIL_ESP:
+    # The configured ESP's tracking webhook only (bounces, complaints), behind the
+    # ANYMAIL_WEBHOOK_SECRET basic auth; no other ESP's endpoint, and none without a secret.
+    urlpatterns += [
+        path("anymail/", include([pattern]))
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name == f"{settings.EMAIL_ESP}_tracking_webhook"
+    ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

@@ -1,6 +1,8 @@
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -115,3 +117,24 @@ def register(client, django_capture_on_commit_callbacks):
             return client.post(url(lang, "accounts:register"), data)
 
     return _register
+
+
+def run_in_parallel(function, arguments) -> list:
+    """function(argument) for every argument, each in its own thread and database connection,
+    released together; the results in completion order."""
+    barrier = threading.Barrier(len(arguments))
+    results = []
+
+    def run(argument):
+        try:
+            barrier.wait(timeout=10)
+            results.append(function(argument))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

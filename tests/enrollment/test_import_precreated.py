@@ -5,8 +5,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from enrollment.importer import _upsert_generic, parse_extract
-from enrollment.legacy import precreate_generic
 from enrollment.models import Enrollment
+from enrollment.precreated import precreate_generic
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,25 +1,37 @@
-"""PIN lockout per account (doubling) and per user (guessing across accounts), atomic under load."""
+"""PIN lockout per account (doubling) and per user (guessing across accounts), atomic under load.
 
-import threading
+Every attempt here comes from its own address and gives the account's ZIP code and house number, so
+that only the account and user bounds are at work (enrollment/guessing.py's address budgets and
+step-up have tests of their own in test_guessing.py).
+"""
+
+import itertools
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from enrollment import services
-from enrollment.models import BillingAccount, PinGuard
+from enrollment import guessing, services
+from enrollment.models import BillingAccount, PinFailure
 from enrollment.services import EnrollmentOutcome
-from tests.conftest import url
+from tests.conftest import run_in_parallel, url
 from tests.factories import DEFAULT_PIN, BillingAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-WRONG = "0000"
+WRONG = "5822"
+_addresses = (f"198.{n // 250}.{n % 250}.9" for n in itertools.count())
 
 
-def attempt(user, account, pin=WRONG):
-    return services.enrollment_create(user=user, account_number=account.account_number, pin=pin)
+def attempt(user, account, pin=WRONG, ip=None):
+    return services.enrollment_create(
+        user=user,
+        account_number=account.account_number,
+        pin=pin,
+        ip=ip or next(_addresses),
+        service_zip=account.service_zip,
+        house_number=account.house_number,
+    )
 
 
 def test_five_wrong_pins_lock_the_account_for_30_minutes_for_everyone(user):
@@ -67,7 +79,12 @@ def test_lockout_message_and_email_to_the_ebill_address(
         for _ in range(5):
             response = signed_in_client.post(
                 url("en", "enrollment:enroll"),
-                {"account_number": account.account_number, "pin": WRONG},
+                {
+                    "account_number": account.account_number,
+                    "pin": WRONG,
+                    "service_zip": account.service_zip,
+                    "house_number": account.house_number,
+                },
             )
     html = response.content.decode()
     assert "is locked after too many incorrect PINs" in html
@@ -90,24 +107,47 @@ def test_ten_wrong_pins_across_accounts_block_the_user_for_an_hour(user):
 
 
 def test_unknown_account_numbers_count_toward_the_user_block(user):
-    for n in range(10):
-        services.enrollment_create(user=user, account_number=f"55555555{n:02d}", pin=WRONG)
-    assert PinGuard.objects.get(user=user).blocked_until > timezone.now()
-
-
-def test_user_window_resets_after_an_hour(user):
-    for account in [BillingAccountFactory() for _ in range(3)]:
-        for _ in range(3):
-            attempt(user, account)
-    PinGuard.objects.filter(user=user).update(
-        window_started_at=timezone.now() - timedelta(minutes=61)
+    for n in range(guessing.WRONG_PINS_PER_USER_PER_HOUR):
+        services.enrollment_create(
+            user=user,
+            account_number=f"55555555{n:02d}",
+            pin=WRONG,
+            ip=next(_addresses),
+            service_zip="85003",
+            house_number="1",
+        )
+    assert attempt(user, BillingAccountFactory(), DEFAULT_PIN).outcome is (
+        EnrollmentOutcome.USER_BLOCKED
     )
-    attempt(user, BillingAccountFactory())
-    assert PinGuard.objects.get(user=user).failures == 1
+
+
+def test_the_user_window_slides_it_does_not_reset_at_a_boundary(user):
+    """Nine wrong PINs late in one hour and one early in the next still block: 10 in 60 minutes."""
+    now = timezone.now()
+    for minutes_ago in range(50, 59):
+        PinFailure.objects.create(
+            at=now - timedelta(minutes=minutes_ago), user=user, network="203.0.113.0/24"
+        )
+    assert attempt(user, BillingAccountFactory()).outcome is EnrollmentOutcome.NO_MATCH
+    blocked = attempt(user, BillingAccountFactory(), DEFAULT_PIN)
+    assert blocked.outcome is EnrollmentOutcome.USER_BLOCKED
+    # Free again when the oldest of the ten leaves the window, about 2 minutes from now.
+    assert timedelta(minutes=1) < blocked.until - now <= timedelta(minutes=2)
+
+
+def test_wrong_pins_older_than_an_hour_do_not_block(user):
+    earlier = timezone.now() - timedelta(minutes=61)
+    PinFailure.objects.bulk_create(
+        PinFailure(at=earlier, user=user, network="203.0.113.0/24") for _ in range(10)
+    )
+    assert attempt(user, BillingAccountFactory(), DEFAULT_PIN).outcome is EnrollmentOutcome.ENROLLED
 
 
 def test_blocked_user_page_message(signed_in_client, user):
-    PinGuard.objects.create(user=user, blocked_until=timezone.now() + timedelta(minutes=30))
+    now = timezone.now()
+    PinFailure.objects.bulk_create(
+        PinFailure(at=now, user=user, network="203.0.113.0/24") for _ in range(10)
+    )
     account = BillingAccountFactory()
     response = signed_in_client.post(
         url("en", "enrollment:enroll"),
@@ -137,32 +177,12 @@ def test_unlock_command_unknown_account():
         call_command("unlock_account", "0000000001")
 
 
-def all_at_once(function, arguments) -> list:
-    """Run function(argument) for every argument in its own thread, released together; results."""
-    barrier = threading.Barrier(len(arguments))
-    results = []
-
-    def run(argument):
-        try:
-            barrier.wait(timeout=10)
-            results.append(function(argument))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_parallel_wrong_pins_cannot_exceed_the_limit():
     """Twelve users guess at once: exactly five guesses are checked, the rest meet the lock."""
     account = BillingAccountFactory()
     users = [UserFactory() for _ in range(12)]
-    outcomes = all_at_once(lambda user: attempt(user, account).outcome, users)
+    outcomes = run_in_parallel(lambda user: attempt(user, account).outcome, users)
     assert outcomes.count(EnrollmentOutcome.NO_MATCH) == 4
     assert outcomes.count(EnrollmentOutcome.ACCOUNT_LOCKED) == 8
     account.refresh_from_db()
@@ -174,6 +194,6 @@ def test_parallel_wrong_pins_cannot_exceed_the_limit():
 def test_parallel_guesses_by_one_user_cannot_exceed_the_user_limit():
     user = UserFactory()
     accounts = [BillingAccountFactory() for _ in range(14)]
-    outcomes = all_at_once(lambda account: attempt(user, account).outcome, accounts)
+    outcomes = run_in_parallel(lambda account: attempt(user, account).outcome, accounts)
     assert outcomes.count(EnrollmentOutcome.NO_MATCH) == 10
     assert outcomes.count(EnrollmentOutcome.USER_BLOCKED) == 4

@@ -1,4 +1,10 @@
-"""Customers on e-bills before April 2017: sign in with the e-bill address and a PIN, then change it."""
+"""Customers on e-bills before April 2017: the e-bill address and a PIN, then the mailbox's link.
+
+A correct PIN never signs anyone in by itself: it mails a one-time link to the e-bill address, and
+only that link leads to choosing a password (red team: 10,000 PINs are not a password).
+"""
+
+import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -7,25 +13,25 @@ from django.test import Client
 
 from accounts import messages as account_messages
 from accounts.models import User
+from enrollment import messages as enrollment_messages
 from tests.conftest import url
-from tests.factories import DEFAULT_PIN, BillingAccountFactory, EnrollmentFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PIN,
+    BillingAccountFactory,
+    EnrollmentFactory,
+    PrecreatedUserFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 NEW = "Piestewa-Peak-Sunrise-88"
+LINK_RE = re.compile(r"http://testserver(/en/accounts/first-sign-in/[A-Za-z0-9_\-]+/)")
 
 
 @pytest.fixture
 def precreated(db):
-    user = UserFactory(
-        username="ebill.customer@example.com",
-        email="ebill.customer@example.com",
-        precreated=True,
-        must_change_password=True,
-    )
-    user.set_unusable_password()
-    user.must_change_password = True
-    user.save()
+    user = PrecreatedUserFactory(username="ebill.customer@example.com")
     account = BillingAccountFactory(account_number="1234567890", ebill_email=user.email)
     EnrollmentFactory(user=user, account=account)
     return user
@@ -35,77 +41,123 @@ def login(client, username, password):
     return client.post(url("en", "accounts:login"), {"username": username, "password": password})
 
 
-def test_pin_opens_a_session_restricted_to_the_password_change(client, precreated):
-    response = login(client, "ebill.customer@example.com", DEFAULT_PIN)
+@pytest.fixture
+def pin_sign_in(client, mailoutbox, django_capture_on_commit_callbacks):
+    """Sign in with the e-bill address and PIN; returns (response, path of the mailed link)."""
+
+    def _sign_in(username="ebill.customer@example.com", pin=DEFAULT_PIN, browser=None):
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = login(browser or client, username, pin)
+        links = [LINK_RE.search(m.body) for m in mailoutbox if "first_signin_link" in m.tags]
+        return response, (links[0].group(1) if links and links[0] else None)
+
+    return _sign_in
+
+
+def test_a_correct_pin_opens_no_session_and_mails_a_link_to_the_ebill_address(
+    client, precreated, pin_sign_in, mailoutbox
+):
+    response, link = pin_sign_in()
     assert response.status_code == 302
+    assert response["Location"] == url("en", "enrollment:first_signin_sent")
+    assert SESSION_KEY not in client.session
+    assert client.get(url("en", "enrollment:accounts")).status_code == 302  # still signed out
+    (message,) = [m for m in mailoutbox if "first_signin_link" in m.tags]
+    assert message.to == ["ebill.customer@example.com"]
+    assert " / " in message.subject  # both languages: they never chose one
+    assert link and DEFAULT_PIN not in message.body
+    page = client.get(response["Location"]).content.decode()
+    assert "we sent a link to the e-bill address on file" in page
+    precreated.refresh_from_db()
+    assert precreated.must_change_password and not precreated.has_usable_password()
+
+
+def test_the_link_leads_to_choosing_a_password_and_signs_in(client, precreated, pin_sign_in):
+    _response, link = pin_sign_in()
+    opened = client.get(link)
+    assert opened.status_code == 302
+    assert opened["Location"] == url("en", "enrollment:first_signin_password")
+    assert opened["Referrer-Policy"] == "no-referrer"
+    page = client.get(opened["Location"]).content.decode()
+    assert "New Password" in page and page.count('autocomplete="new-password"') == 2
+    done = client.post(opened["Location"], {"new_password1": NEW, "new_password2": NEW})
+    assert done.status_code == 302 and done["Location"] == url("en", "enrollment:accounts")
     assert client.session[SESSION_KEY] == str(precreated.pk)
-    for name in ("enrollment:accounts", "accounts:profile", "home", "help"):
-        redirected = client.get(url("en", name))
-        assert redirected.status_code == 302
-        assert redirected["Location"] == url("en", "accounts:password_set_required")
-    page = client.get(url("en", "accounts:password_set_required")).content.decode()
-    assert (
-        "New Password" in page
-        and "Confirm New Password" in page
-        and ">Change Password</button>" in page
-    )
-    assert page.count('autocomplete="new-password"') == 2
-    assert str(account_messages.PASSWORD_CHANGE_REQUIRED) in page
-
-
-def test_pin_of_any_held_account_works_and_user_name_case_does_not_matter(client, precreated):
-    second = BillingAccountFactory(ebill_email=precreated.email, pin="1357")
-    EnrollmentFactory(user=precreated, account=second)
-    assert login(client, "EBILL.Customer@example.com", "1357").status_code == 302
-
-
-def test_after_the_change_the_pin_never_works_again(client, precreated):
-    login(client, "ebill.customer@example.com", DEFAULT_PIN)
-    session_before = client.session.session_key
-    response = client.post(
-        url("en", "accounts:password_set_required"), {"new_password1": NEW, "new_password2": NEW}
-    )
-    assert response.status_code == 302
-    assert client.session.session_key != session_before  # rotated at the privilege change
-    assert client.get(url("en", "enrollment:accounts")).status_code == 200
+    landing = client.get(done["Location"]).content.decode()
+    assert str(enrollment_messages.FIRST_SIGNIN_DONE) in landing
     precreated.refresh_from_db()
     assert not precreated.must_change_password and precreated.check_password(NEW)
-    client.post(url("en", "accounts:logout"))
-    failed = login(Client(), "ebill.customer@example.com", DEFAULT_PIN)
-    assert failed.status_code == 200
-    assert str(account_messages.LOGIN_FAILED) in failed.content.decode()
+
+
+def test_the_link_works_once_and_only_the_newest(client, precreated, pin_sign_in):
+    _response, first = pin_sign_in()
+    _response, second = pin_sign_in(browser=Client())
+    assert client.get(first).status_code == 404  # a newer link replaced it
+    opened = client.get(second)
+    client.post(opened["Location"], {"new_password1": NEW, "new_password2": NEW})
+    again = Client().get(second)
+    assert again.status_code == 404
+    assert str(enrollment_messages.FIRST_SIGNIN_LINK_INVALID) in again.content.decode()
+
+
+def test_a_junk_link_creates_no_session(client, precreated):
+    from django.contrib.sessions.models import Session
+
+    response = client.get(url("en", "enrollment:first_signin_link", token="x" * 43))
+    assert response.status_code == 404
+    assert Session.objects.count() == 0
+
+
+def test_after_the_password_is_set_the_pin_never_works_again(client, precreated, pin_sign_in):
+    _response, link = pin_sign_in()
+    opened = client.get(link)
+    client.post(opened["Location"], {"new_password1": NEW, "new_password2": NEW})
+    response, again = pin_sign_in(browser=Client())
+    assert response.status_code == 200 and again is None
+    assert str(account_messages.LOGIN_FAILED) in response.content.decode()
     assert login(Client(), "ebill.customer@example.com", NEW).status_code == 302
 
 
-def test_new_password_follows_the_registration_rules(client, precreated):
-    login(client, "ebill.customer@example.com", DEFAULT_PIN)
-    response = client.post(
-        url("en", "accounts:password_set_required"),
-        {"new_password1": "short", "new_password2": "short"},
-    )
+def test_the_pin_of_any_held_account_works_whatever_the_spelling(precreated, pin_sign_in):
+    second = BillingAccountFactory(ebill_email=precreated.email, pin="7394")
+    EnrollmentFactory(user=precreated, account=second)
+    for spelling in (
+        "EBILL.Customer@example.com",
+        " ebill.customer@example.com",
+        "ｅbill.customer@example.com",
+    ):
+        response, link = pin_sign_in(username=spelling, pin="7394", browser=Client())
+        assert response.status_code == 302 and link, spelling
+
+
+def test_the_new_password_follows_the_registration_rules(client, precreated, pin_sign_in):
+    _response, link = pin_sign_in()
+    opened = client.get(link)
+    response = client.post(opened["Location"], {"new_password1": "short", "new_password2": "short"})
     assert response.status_code == 200
     precreated.refresh_from_db()
-    assert precreated.must_change_password
+    assert precreated.must_change_password and SESSION_KEY not in client.session
 
 
 def test_wrong_pin_gets_the_generic_error_and_counts_toward_the_account_lockout(client, precreated):
     from enrollment.models import BillingAccount
 
-    response = login(client, "ebill.customer@example.com", "0000")
+    response = login(client, "ebill.customer@example.com", "5822")
     assert str(account_messages.LOGIN_FAILED) in response.content.decode()
     assert BillingAccount.objects.get(account_number="1234567890").failed_pin_attempts == 1
     for _ in range(4):
-        login(client, "ebill.customer@example.com", "0000")
+        login(client, "ebill.customer@example.com", "5822")
     account = BillingAccount.objects.get(account_number="1234567890")
     assert account.is_locked()
-    # While locked, even the right PIN does not sign in.
+    # While locked, even the right PIN sends no link.
     assert login(Client(), "ebill.customer@example.com", DEFAULT_PIN).status_code == 200
 
 
 def test_wrong_pins_count_toward_the_login_throttle(client, precreated, settings):
     from axes.models import AccessAttempt
 
-    login(client, "ebill.customer@example.com", "0000")
+    login(client, "ebill.customer@example.com", "5822")
     assert AccessAttempt.objects.filter(username="ebill.customer@example.com").exists()
 
 
@@ -122,6 +174,22 @@ def test_registering_with_a_precreated_email_gives_the_seeds_message(register, p
         "Email address ebill.customer@example.com is already in use with another account." in html
     )
     assert "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017" in html
+
+
+def test_spellings_of_the_user_name_share_one_sign_in_pause(client, precreated, settings):
+    """Red team: "EBILL5@…", " ebill5@…" and fullwidth "ｅbill5@…" each got their own count."""
+    spellings = [
+        "EBILL.customer@example.com",
+        " ebill.customer@example.com",
+        "ｅbill.customer@example.com",
+    ]
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            url("en", "accounts:login"),
+            {"username": spellings[n % 3], "password": "Not-the-password-1"},
+        )
+    paused = login(Client(), "ebill.customer@example.com", DEFAULT_PIN)
+    assert paused.status_code == 429
 
 
 def test_reset_password_works_for_a_precreated_user(

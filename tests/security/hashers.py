@@ -1,6 +1,4 @@
-"""Password hashers for the security suite: one that counts its work, one slow enough to time."""
-
-from django.contrib.auth.hashers import Argon2PasswordHasher
+"""A password hasher for the security suite that counts its work."""
 
 from tests.hashers import FastArgon2PasswordHasher
 
@@ -17,11 +15,3 @@ class CountingArgon2PasswordHasher(FastArgon2PasswordHasher):
     def verify(self, password, encoded):
         CountingArgon2PasswordHasher.calls += 1
         return super().verify(password, encoded)
-
-
-class TimingArgon2PasswordHasher(Argon2PasswordHasher):
-    """Argon2id costing tens of milliseconds: the hash, not database noise, dominates a sign-in."""
-
-    time_cost = 2
-    memory_cost = 16384
-    parallelism = 1

@@ -211,9 +211,9 @@ def test_enroll(member, bad):
     check(client, url("en", "enrollment:enroll"), {**valid, **bad})
     Enrollment.objects.filter(account__account_number="4100000002").delete()
     BillingAccount.objects.update(failed_pin_attempts=0, lockouts=0, locked_until=None)
-    from enrollment.models import PinGuard
+    from enrollment.models import PinFailure
 
-    PinGuard.objects.all().delete()
+    PinFailure.objects.all().delete()
 
 
 @FUZZ

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import EmailChange
+from accounts.models import EmailChange, User
 from accounts.tokens import new_token
 from enrollment.models import BillingAccount, Enrollment, Invitation
 from phxpay.models import AuditEvent
@@ -18,6 +18,7 @@ from tests.factories import (
     BillingAccountFactory,
     EnrollmentFactory,
     PendingUserFactory,
+    PrecreatedUserFactory,
     UserFactory,
 )
 from tests.security.conftest import domain_state, new_client, signed_in
@@ -122,13 +123,13 @@ def world(db):
     pending = PendingUserFactory(
         confirmation_token_hash=confirm_digest, confirmation_sent_at=timezone.now()
     )
-    precreated = UserFactory(
-        username="csrf.ebill@example.com", precreated=True, must_change_password=True
+    first_signin_token, first_signin_digest = new_token()
+    precreated = PrecreatedUserFactory(username="csrf.ebill@example.com")
+    User.objects.filter(pk=precreated.pk).update(
+        confirmation_token_hash=first_signin_digest, confirmation_sent_at=timezone.now()
     )
-    precreated.set_unusable_password()
-    precreated.must_change_password = True
-    precreated.save()
     return {
+        "first_signin_token": first_signin_token,
         "holder": holder,
         "account": account,
         "invitation": invitation,
@@ -281,13 +282,13 @@ def test_reset_and_forced_password_forms_need_the_csrf_token(world):
     )
     form_url = reset.get(link)["Location"]
     forced = new_client(enforce_csrf_checks=True)
-    forced.force_login(world["precreated"])
+    forced.get(url("en", "enrollment:first_signin_link", token=world["first_signin_token"]))
     before = domain_state()
     assert (
         reset.post(form_url, {"new_password1": STRONG, "new_password2": STRONG}).status_code == 403
     )
     response = forced.post(
-        url("en", "accounts:password_set_required"),
+        url("en", "enrollment:first_signin_password"),
         {"new_password1": STRONG, "new_password2": STRONG},
     )
     assert response.status_code == 403
@@ -431,7 +432,6 @@ SIGNED_IN_NAMES = [
     ("enrollment:invitation_revoke", {"account_id": 1, "invitation_id": 1}),
     ("accounts:profile", {}),
     ("accounts:password_change", {}),
-    ("accounts:password_set_required", {}),
     ("accounts:email_change", {}),
     ("accounts:email_change_confirm", {}),
 ]

@@ -133,22 +133,25 @@ def precreated(db):
     return user
 
 
-def test_forced_password_change_rotates_the_key_and_ends_other_sessions(client, precreated):
-    other = new_client()
-    assert login(other, precreated.username, DEFAULT_PIN).status_code == 302
-    other_key = other.session.session_key
-    assert login(client, precreated.username, DEFAULT_PIN).status_code == 302
-    pin_key = client.session.session_key
-    response = client.post(
-        url("en", "accounts:password_set_required"),
-        {"new_password1": NEW, "new_password2": NEW},
-    )
+def test_first_sign_in_from_the_mailed_link_starts_a_new_session(
+    client, precreated, mailoutbox, django_capture_on_commit_callbacks
+):
+    import re
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # A correct PIN opens no session at all; it only mails the link.
+        assert login(client, precreated.username, DEFAULT_PIN).status_code == 302
+    assert "_auth_user_id" not in client.session
+    (message,) = [m for m in mailoutbox if "first_signin_link" in m.tags]
+    link = re.search(r"http://testserver(/\S+/first-sign-in/\S+/)", message.body).group(1)
+    form = client.get(link)["Location"]
+    link_key = client.session.session_key
+    response = client.post(form, {"new_password1": NEW, "new_password2": NEW})
     assert response.status_code == 302
     new_key = client.session.session_key
-    assert new_key != pin_key
-    assert not session_exists(pin_key)
+    assert new_key != link_key
+    assert not session_exists(link_key)
     assert session_exists(new_key)
-    assert not session_exists(other_key)
     assert client.get(url("en", "enrollment:accounts")).status_code == 200
 
 

@@ -131,18 +131,9 @@ def html_part(message) -> str:
 
 
 def test_emails_html_parts_escape_hostile_names(hostile_holding, mailing, mailoutbox):
-    # Registration and reset emails greet the user by first name.
+    # Names typed today are letters only (accounts.validators); these come from older rows or the
+    # CIS extract. Reset emails greet the user by first name.
     with mailing():
-        new_client().post(
-            url("en", "accounts:register"),
-            {
-                "username": "hostileName",
-                "first_name": SCRIPT,
-                "last_name": IMG,
-                "email": "hostile@example.com",
-                "confirm_email": "hostile@example.com",
-            },
-        )
         new_client().post(
             url("en", "accounts:password_reset"), {"email": hostile_holding.user.email}
         )
@@ -158,13 +149,14 @@ def test_emails_html_parts_escape_hostile_names(hostile_holding, mailing, mailou
             url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
         )
     kinds = {tag for message in mailoutbox for tag in message.tags}
-    assert {"registration_confirmation", "password_reset", "invitation"} <= kinds
+    assert {"password_reset", "invitation"} <= kinds
     assert "invitation_accepted" in kinds
     for message in mailoutbox:
         assert_escaped(html_part(message), message.tags[0])
 
 
-def test_names_in_subjects_are_plain_text(mailing, mailoutbox):
+def test_no_typed_name_is_ever_in_a_subject(mailing, mailoutbox):
+    """An official PHXwelcome subject line must not carry words an attacker chose."""
     holder = EnrollmentFactory(user=UserFactory(first_name="Ana", last_name="O'Brien & Sons"))
     guest = UserFactory(first_name="José", last_name="D'Angelo")
     with mailing():
@@ -178,9 +170,9 @@ def test_names_in_subjects_are_plain_text(mailing, mailoutbox):
         )
     (invitation,) = [m for m in mailoutbox if m.tags == ["invitation"]]
     (accepted,) = [m for m in mailoutbox if m.tags == ["invitation_accepted"]]
-    assert "Ana O'Brien & Sons" in invitation.subject
-    assert "José D'Angelo" in accepted.subject
-    assert "<title>Ana O&#x27;Brien &amp; Sons" in html_part(invitation).replace("&#39;", "&#x27;")
+    for name in ("Ana", "O'Brien", "José", "D'Angelo"):
+        assert name not in invitation.subject and name not in accepted.subject
+    assert holder.account.last4 in invitation.subject and holder.account.last4 in accepted.subject
 
 
 def headers_of(message) -> list[tuple[str, str]]:

@@ -1,0 +1,278 @@
+"""Pre-created web users for customers on e-bills before April 2017 (the seed's first section).
+
+Pre-creation: for each e-bill address in the CIS extract that no user has yet, the import creates a user whose User
+Name and email are that address (lower-cased), with no usable password, and enrolls it as holder of
+every imported account carrying that address. Where a registered user already owns the address,
+nothing is created: that customer enrolls with the PIN like anyone else.
+
+First sign-in: the seed's User Name = e-bill address and Password = PIN, then proof of the mailbox.
+A correct PIN never opens a session by itself (10,000 values are not a password): it sends a one-time
+link to the e-bill address (the confirmation link's machinery), and only that link leads to choosing
+a password. Wrong PINs count against every bound in enrollment/guessing.py, and against each
+account the user holds.
+"""
+
+import enum
+import logging
+import re
+from dataclasses import dataclass
+from secrets import token_urlsafe
+
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tokens import token_digest
+from enrollment import guessing
+from enrollment.models import BillingAccount, Enrollment, Role
+from enrollment.pins import pin_matches
+from enrollment.services import count_account_failure
+from phxpay.audit import Kind, record
+from phxpay.emails import queue_email
+from phxpay.ratelimit import client_ip, normalized_identifier
+
+logger = logging.getLogger(__name__)
+
+PIN_RE = re.compile(r"[0-9]{4}")
+
+
+@dataclass
+class PrecreateReport:
+    users_created: int = 0
+    emails_of_registered_users: int = 0
+
+
+def precreate_postgresql(*, now) -> PrecreateReport:
+    """Runs against the `import_stage` temporary table the bulk import just filled."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH emails AS (
+                SELECT DISTINCT ON (ebill_email) ebill_email, first_name, last_name
+                FROM import_stage WHERE ebill_email <> ''
+                ORDER BY ebill_email, account_number
+            ), created AS (
+                INSERT INTO accounts_user (
+                    username, email, password, first_name, last_name, is_superuser, is_staff,
+                    is_active, date_joined, preferred_language, confirmed_at,
+                    confirmation_token_hash, confirmation_mismatches, confirmation_generation,
+                    precreated, must_change_password
+                )
+                SELECT e.ebill_email, e.ebill_email,
+                       %s || md5(random()::text || e.ebill_email),
+                       left(e.first_name, 150), left(e.last_name, 150), false, false,
+                       true, %s, 'en', %s, '', 0, 0, true, true
+                FROM emails e
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM accounts_user u
+                    WHERE lower(u.email) = e.ebill_email AND u.email <> ''
+                ) AND NOT EXISTS (
+                    SELECT 1 FROM accounts_user u WHERE lower(u.username) = e.ebill_email
+                )
+                ON CONFLICT DO NOTHING
+                RETURNING 1
+            )
+            SELECT
+                (SELECT count(*) FROM created),
+                (SELECT count(*) FROM emails e WHERE EXISTS (
+                    SELECT 1 FROM accounts_user u
+                    WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
+                ))
+            """,
+            [UNUSABLE_PASSWORD_PREFIX, now, now],
+        )
+        created, registered = cursor.fetchone()
+        cursor.execute(
+            """
+            INSERT INTO enrollment_enrollment (user_id, account_id, role, nickname, created_at)
+            SELECT u.id, a.id, %s, '', %s
+            FROM import_stage s
+            JOIN enrollment_billingaccount a ON a.account_number = s.account_number
+            JOIN accounts_user u
+                ON lower(u.email) = s.ebill_email AND u.email <> '' AND u.precreated
+            WHERE s.ebill_email <> ''
+            ON CONFLICT (user_id, account_id) DO NOTHING
+            """,
+            [Role.HOLDER, now],
+        )
+    return PrecreateReport(users_created=created, emails_of_registered_users=registered)
+
+
+def precreate_generic(*, rows: list[tuple], now) -> PrecreateReport:
+    """The same rules with the ORM, for SQLite (`make run`); rows are the importer's staged tuples."""
+    by_email: dict[str, list[str]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for number, first_name, last_name, _address, email, *_rest in rows:
+        if email:
+            by_email.setdefault(email, []).append(number)
+            names.setdefault(email, (first_name, last_name))
+    report = PrecreateReport()
+    if not by_email:
+        return report
+    existing = {
+        email.lower(): precreated
+        for email, precreated in User.objects.filter(email__in=list(by_email)).values_list(
+            "email", "precreated"
+        )
+    }
+    report.emails_of_registered_users = sum(1 for flag in existing.values() if not flag)
+    new_users = []
+    for email in sorted(set(by_email) - set(existing)):
+        first_name, last_name = names[email]
+        new_users.append(
+            User(
+                username=email,
+                email=email,
+                password=UNUSABLE_PASSWORD_PREFIX + token_urlsafe(30),
+                first_name=first_name[:150],
+                last_name=last_name[:150],
+                date_joined=now,
+                confirmed_at=now,
+                precreated=True,
+                must_change_password=True,
+            )
+        )
+    User.objects.bulk_create(new_users, ignore_conflicts=True)
+    report.users_created = len(new_users)
+    holders = dict(
+        User.objects.filter(email__in=list(by_email), precreated=True).values_list("email", "pk")
+    )
+    accounts = dict(
+        BillingAccount.objects.filter(
+            account_number__in=[n for numbers in by_email.values() for n in numbers]
+        ).values_list("account_number", "pk")
+    )
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(user_id=holders[email], account_id=accounts[number], role=Role.HOLDER)
+            for email, numbers in by_email.items()
+            if email in holders
+            for number in numbers
+        ],
+        ignore_conflicts=True,
+    )
+    return report
+
+
+# First sign-in -------------------------------------------------------------------------------------
+
+
+class FirstSignIn(enum.Enum):
+    NOT_APPLICABLE = "not_applicable"  # not a pre-created user waiting for a password, or no PIN
+    LINK_SENT = "link_sent"
+    NO_MATCH = "no_match"  # wrong PIN, or a guessing bound refused to check it
+
+
+def _waiting_user(username: str) -> User | None:
+    return User.objects.filter(
+        username=normalized_identifier(username),
+        precreated=True,
+        must_change_password=True,
+        is_active=True,
+    ).first()
+
+
+def first_signin_start(*, username: str, pin: str, ip: str) -> FirstSignIn:
+    """Step 1 of a pre-created user's first sign-in: a correct PIN mails the one-time link."""
+    if not PIN_RE.fullmatch(pin or ""):
+        return FirstSignIn.NOT_APPLICABLE
+    user = _waiting_user(username or "")
+    if user is None:
+        return FirstSignIn.NOT_APPLICABLE
+    now = timezone.now()
+    with transaction.atomic():
+        guessing.serialize(ip=ip, user=user)
+        standing = guessing.standing(user=user, ip=ip, now=now)
+        if standing.refusal is not None:
+            record(Kind.PIN_USER_BLOCKED, user=user, scope=standing.refusal.value)
+            return FirstSignIn.NO_MATCH
+        held = list(
+            BillingAccount.objects.select_for_update()
+            .filter(enrollments__user=user, enrollments__role=Role.HOLDER)
+            .order_by("pk")
+        )
+        if any(
+            not account.is_locked(now)
+            and pin_matches(account_number=account.account_number, pin=pin, digest=account.pin_hash)
+            for account in held
+        ):
+            user = User.objects.get(pk=user.pk)
+            user.confirmation_token_hash = ""
+            user.confirmation_generation += 1
+            user.confirmation_sent_at = now
+            user.save(
+                update_fields=[
+                    "confirmation_token_hash",
+                    "confirmation_generation",
+                    "confirmation_sent_at",
+                ]
+            )
+            queue_email(
+                "first_signin_link", user_id=user.pk, generation=user.confirmation_generation
+            )
+            record(Kind.FIRST_SIGNIN_LINK_SENT, user=user)
+            return FirstSignIn.LINK_SENT
+        guessing.failure_record(user=user, ip=ip, account_id=None, now=now)
+        # A wrong PIN here is a PIN guess against each account the user holds.
+        for account in held:
+            if not account.is_locked(now):
+                count_account_failure(account, now, user)
+    return FirstSignIn.NO_MATCH
+
+
+def first_signin_user(*, token: str) -> User | None:
+    """The pre-created user whose current, unexpired first sign-in link this is."""
+    if not token:
+        return None
+    user = User.objects.filter(
+        confirmation_token_hash=token_digest(token), precreated=True, must_change_password=True
+    ).first()
+    if user is None or user.confirmation_link_expired():
+        return None
+    return user
+
+
+def first_signin_complete(*, token: str, password: str) -> User | None:
+    """Step 2, from the mailed link: set the password; the PIN never signs this user in again.
+
+    Returns the user, or None when the link is no longer valid. The password must already have
+    passed validation.
+    """
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(
+                confirmation_token_hash=token_digest(token),
+                precreated=True,
+                must_change_password=True,
+            )
+            .first()
+        )
+        if user is None or user.confirmation_link_expired():
+            return None
+        user.set_password(password)
+        user.must_change_password = False
+        user.confirmation_token_hash = ""
+        user.save(update_fields=["password", "must_change_password", "confirmation_token_hash"])
+        record(Kind.PASSWORD_CHANGED, user=user, first_signin=True)
+    logger.info("first sign-in completed user_id=%s", user.pk)
+    return user
+
+
+class FirstSignInBackend(BaseBackend):
+    """The login form's hook for the seed's "Usuario = e-bill email, Clave = PIN".
+
+    Never returns a user: a correct PIN only mails the link, and the login page then shows where it
+    went (accounts.views.LoginView follows `request.login_next_step`).
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        outcome = first_signin_start(username=username, pin=password, ip=client_ip(request))
+        if outcome is FirstSignIn.LINK_SENT:
+            request.login_next_step = reverse("enrollment:first_signin_sent")
+        return None
