@@ -52,14 +52,17 @@ control_socket_disable = True
 
 # --- Access log without secrets -------------------------------------------------------------------
 # Emailed links carry a secret in their path: /<lang>/register/confirm/<token>/,
-# /<lang>/profile/email/confirm/<token>/ and /<lang>/password-reset/<uidb64>/<token>/. The views
+# /<lang>/profile/email/confirm/<token>/, /<lang>/profile/email/undo/<token>/,
+# /<lang>/accounts/first-sign-in/<token>/ and /<lang>/password-reset/<uidb64>/<token>/. The views
 # move the token into the session and redirect at once, but that first request still reaches the
 # access log, and a log is no place for a live credential. RedactingLogger replaces the token
 # segment with [redacted] in the request line, the path and the Referer. Query strings are left out
 # altogether: they can hold an email address (the invitation link's ?email=).
 
 _TOKEN_SEGMENT = re.compile(
-    r"(?P<keep>(?:register/confirm|profile/email/confirm)/"
+    r"(?P<keep>(?:register/confirm|profile/email/confirm|profile/email/undo)/"
+    # The pre-created users' first sign-in link; its sent/ and password/ pages hold no secret.
+    r"|accounts/first-sign-in/(?!(?:sent|password)(?:/|$))"
     # Django's reset view redirects to password-reset/<uidb64>/set-password/, which is no secret.
     r"|password-reset/[^/?#]+/(?!set-password(?:/|$)))"
     r"[^/?#]+",

@@ -44,7 +44,7 @@ def validate_stable_email(value: str) -> None:
     Uniqueness and lookups compare lower-cased text; an address that NFKC or case folding would
     change could squat someone else's.
     """
-    if unicodedata.normalize("NFKC", value).casefold() != value.lower():
+    if unicodedata.normalize("NFKC", value) != value or value.casefold() != value.lower():
         raise ValidationError(EMAIL_UNSTABLE, code="email_unstable")
 
 

@@ -8,7 +8,9 @@ typed (the Enroll form and a pre-created e-bill user's first sign-in):
 - per client IP address and per network (IPv4 /24, IPv6 /64), over the last 24 hours;
 - per web user over the last hour, and much less for a user confirmed in the last 24 hours;
 - step-up: a PIN that people commonly choose, or any attempt after a wrong PIN from the same user or
-  network in the last 24 hours, also needs the service address's ZIP code and house number.
+  network in the last 24 hours, also needs the service address's ZIP code and house number;
+- a site-wide circuit breaker: while wrong PINs across the whole portal run above the normal rate,
+  every attempt steps up (this bounds attacks from more networks than any per-network budget sees).
 
 The step-up is decided from what was *typed* and who typed it, never from the account: asking for
 the address therefore says nothing about whether an account exists or how strong its PIN is, and an
@@ -21,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Q
 
 from accounts.models import User
 from enrollment.models import PinFailure
@@ -36,6 +37,8 @@ WRONG_PINS_PER_USER_PER_HOUR = 10
 # than NEW_USER_AGE ago gets this many wrong PINs in all until then.
 NEW_USER_AGE = DAY
 WRONG_PINS_PER_NEW_USER = 3
+# Normal traffic (about 450,000 accounts) stays far below this; above it, everyone steps up.
+SITE_WRONG_PINS_PER_HOUR = 100
 
 # After an enrollment, the new enrollee waits this long before changing the billing email or
 # inviting anyone: a takeover cannot silence the real customer's notices at once.
@@ -171,7 +174,11 @@ def standing(*, user: User | None, ip: str, now: datetime) -> Standing:
                 refusal=Refusal.USER_BLOCKED,
                 until=_release_time(last_hour, WRONG_PINS_PER_USER_PER_HOUR, HOUR),
             )
-    return Standing(step_up=bool(from_network or by_user))
+    breaker = (
+        PinFailure.objects.filter(at__gt=now - HOUR)[:SITE_WRONG_PINS_PER_HOUR].count()
+        >= SITE_WRONG_PINS_PER_HOUR
+    )
+    return Standing(step_up=bool(from_network or by_user or breaker))
 
 
 def needs_step_up(*, standing: Standing, pin: str) -> bool:
@@ -180,12 +187,10 @@ def needs_step_up(*, standing: Standing, pin: str) -> bool:
 
 def failure_record(*, user: User | None, ip: str, account_id: int | None, now: datetime) -> None:
     """Count one wrong PIN (or wrong second identifier) against this user and address."""
-    network = network_of(ip)
-    # Rows older than the longest window count for nothing: forget this network's and user's.
-    stale = PinFailure.objects.filter(at__lte=now - DAY)
-    stale.filter(Q(network=network) | Q(user=user) if user else Q(network=network)).delete()
+    # Rows older than the longest window count for nothing: the table holds one day at most.
+    PinFailure.objects.filter(at__lte=now - DAY).delete()
     PinFailure.objects.create(
-        at=now, user=user, ip=ip or None, network=network, account_id=account_id
+        at=now, user=user, ip=ip or None, network=network_of(ip), account_id=account_id
     )
 
 

@@ -108,7 +108,7 @@ class Enrollment(models.Model):
 class PinFailure(models.Model):
     """One wrong PIN (or wrong second identifier): what enrollment/guessing.py counts, by window."""
 
-    at = models.DateTimeField()
+    at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
     )

@@ -99,6 +99,13 @@ def confirmation_form_url(link: str) -> str:
 
 
 @pytest.fixture
+def mailing(django_capture_on_commit_callbacks):
+    """`with mailing():` runs what requests queued for after their commit (the emails), as
+    production does."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def register(client, django_capture_on_commit_callbacks):
     """POST the Register form (English unless lang given), running on-commit email sends."""
 

@@ -62,11 +62,6 @@ def admin_url(name, *args):
         return reverse(f"admin:{name}", args=args)
 
 
-@pytest.fixture
-def mailing(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def test_sign_in_success_failure_and_lockout(settings):
     user = UserFactory(password=PASSWORD)
     client = browser()

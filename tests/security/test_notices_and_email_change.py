@@ -25,12 +25,6 @@ pytestmark = pytest.mark.django_db
 NEW = "Camelback-Summit-Trail-19"
 
 
-@pytest.fixture
-def mailing(django_capture_on_commit_callbacks):
-    """Run what a request queued for after its commit (the emails), as production does."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def whole_text(message) -> str:
     """Subject, every header and every part, decoded."""
     html = "".join(content for content, _type in message.alternatives)

@@ -29,11 +29,6 @@ def assert_escaped(html: str, where: str, *, shown=True):
 
 
 @pytest.fixture
-def mailing(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def hostile_holding(db):
     user = UserFactory(first_name=SCRIPT, last_name=IMG)
     account = BillingAccountFactory(
