@@ -7,6 +7,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import EmailChange, EmailChangeUndo, User
+from accounts.services import EMAIL_CHANGE_UNDO_DAYS
 from accounts.tokens import new_token
 from phxpay.emails import EmailSpec, absolute_url, builder
 
@@ -104,6 +105,7 @@ def email_change_undo(*, user_id: int, old_email: str) -> EmailSpec | None:
             "user": undo.user,
             "new_email": undo.user.email,
             "link": _link(undo.user, "accounts:email_change_undo_link", token=token),
+            "undo_days": EMAIL_CHANGE_UNDO_DAYS,
         },
     )
 

@@ -40,7 +40,8 @@ LOGIN_FAILED = _(
 LOGGED_OUT = _("You are signed out. Thank You for using PHX Pay Online.")
 PASSWORD_RESET_SENT = _(
     "If a confirmed PHX Pay Online account uses that Email Address, we have sent it an email from "
-    "PHXwelcome with a link to set a new password. The link works once and expires in 2 hours."
+    "PHXwelcome with a link to set a new password. The link works once and expires in %(hours)d "
+    "hours."
 )
 PASSWORD_RESET_DONE = _("Your password has been changed. You can now Login with your new password.")
 PASSWORD_RESET_LINK_INVALID = _(
@@ -63,14 +64,16 @@ EMAIL_CHANGE_LINK_INVALID = _(
 )
 EMAIL_IN_USE_SHORT = _("That email address is already used by another PHX Pay Online account.")
 EMAIL_SAME = _("That is already your email address.")
-SESSION_EXPIRED = _("For your security you were signed out after 12 hours. Please sign in again.")
+SESSION_EXPIRED = _(
+    "For your security you were signed out after %(hours)d hours. Please sign in again."
+)
 EMAIL_BOUNCED_HINT = _(
     "Our last email to %(email)s could not be delivered. Please check that the address is spelled "
     "correctly; if it is not, register again with the right one."
 )
 EMAIL_UNDO_LINK_INVALID = _(
-    "This link to undo an email change is not valid: it was already used or is more than 7 days "
-    "old. Contact customer service at cityservicesbill@phoenix.gov or 602-262-6251 for help."
+    "This link to undo an email change is not valid: it was already used or is more than %(days)d "
+    "days old. Contact customer service at cityservicesbill@phoenix.gov or 602-262-6251 for help."
 )
 EMAIL_UNDONE = _(
     "Your email address is %(email)s again. For your security every session was signed out and the "

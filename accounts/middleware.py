@@ -18,8 +18,10 @@ class AbsoluteSessionLimitMiddleware:
             started = request.session.get("auth_at", 0)
             if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 from accounts import messages
+                from phxpay import durations
 
                 logout(request)
-                flash.info(request, messages.SESSION_EXPIRED)
+                hours = durations.session_absolute_hours()
+                flash.info(request, messages.SESSION_EXPIRED % {"hours": hours})
                 return redirect("accounts:login")
         return self.get_response(request)

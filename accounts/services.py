@@ -1,4 +1,8 @@
-"""Registration, confirmation and password business rules. Views call these; nothing else writes users."""
+"""Registration, confirmation, password and email-change rules for web users.
+
+Views and commands call these. Users are also written by the CIS import (pre-created e-bill users,
+enrollment/precreated.py), by the pre-created users' first sign-in and by the admin.
+"""
 
 import enum
 import logging
@@ -18,6 +22,9 @@ from phxpay.audit import Kind, record
 from phxpay.emails import queue_email
 
 logger = logging.getLogger(__name__)
+
+# How long the old address can undo an email change (accounts.models.EmailChangeUndo).
+EMAIL_CHANGE_UNDO_DAYS = 7
 
 
 class RegistrationError(Exception):
@@ -95,7 +102,7 @@ def registration_start(
         with transaction.atomic():
             user = (
                 User.objects.select_for_update()
-                .filter(username=username, email__iexact=email, confirmed_at__isnull=True)
+                .filter(username=username, email__lower=email.lower(), confirmed_at__isnull=True)
                 .first()
             )
             outcome = RegistrationOutcome.RESENT
@@ -365,8 +372,6 @@ def email_change_confirm(*, user: User, token: str) -> str:
     return user.email
 
 
-EMAIL_CHANGE_UNDO_DAYS = 7
-
 
 def email_change_undo_pending(*, token: str) -> EmailChangeUndo | None:
     if not token:
@@ -397,7 +402,9 @@ def email_change_undo(*, token: str) -> User:
         if undo is None or timezone.now() - undo.created_at > timedelta(
             days=EMAIL_CHANGE_UNDO_DAYS
         ):
-            raise EmailChangeError(messages.EMAIL_UNDO_LINK_INVALID)
+            raise EmailChangeError(
+                messages.EMAIL_UNDO_LINK_INVALID % {"days": EMAIL_CHANGE_UNDO_DAYS}
+            )
         user = User.objects.select_for_update().get(pk=undo.user_id)
         taken = (
             User.objects.filter(email__lower=undo.old_email.lower()).exclude(pk=user.pk).exists()

@@ -28,7 +28,7 @@ def _on_tracking(sender, event, esp_name, **kwargs):
         "complained": "email_complained_at",
     }.get(event.event_type)
     if field and event.recipient:
-        User.objects.filter(email__iexact=event.recipient).update(
+        User.objects.filter(email__lower=event.recipient.lower()).update(
             **{field: event.timestamp or timezone.now()}
         )
 

@@ -23,6 +23,7 @@ from accounts.forms import (
     RegistrationForm,
 )
 from accounts.models import User
+from phxpay import durations
 from phxpay.ratelimit import rate_limited
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
@@ -163,7 +164,9 @@ def password_reset(request):
 
 def password_reset_sent(request):
     return render(
-        request, "accounts/password_reset_sent.html", {"notice": messages.PASSWORD_RESET_SENT}
+        request,
+        "accounts/password_reset_sent.html",
+        {"notice": messages.PASSWORD_RESET_SENT % {"hours": durations.password_reset_hours()}},
     )
 
 
@@ -293,7 +296,9 @@ def email_change_confirm(request):
 EMAIL_UNDO_SESSION_KEY = "_email_undo_token"
 
 
-def _email_undo_invalid(request, text=messages.EMAIL_UNDO_LINK_INVALID, status=404):
+def _email_undo_invalid(request, text=None, status=404):
+    if text is None:
+        text = messages.EMAIL_UNDO_LINK_INVALID % {"days": services.EMAIL_CHANGE_UNDO_DAYS}
     return _no_store(
         render(request, "accounts/email_change_undo.html", {"error_text": text}, status=status)
     )

@@ -21,6 +21,7 @@ from secrets import token_urlsafe
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,15 +113,23 @@ def precreate_generic(*, rows: list[tuple], now) -> PrecreateReport:
     report = PrecreateReport()
     if not by_email:
         return report
-    existing = {
-        email.lower(): precreated
-        for email, precreated in User.objects.filter(email__in=list(by_email)).values_list(
-            "email", "precreated"
-        )
-    }
-    report.emails_of_registered_users = sum(1 for flag in existing.values() if not flag)
+    emails = list(by_email)
+    # The PostgreSQL statement's rules: an address is taken when any user has it as email or as
+    # User Name, compared case-insensitively (the extract's addresses are already lower case).
+    taken_by_email = dict(
+        User.objects.exclude(email="")
+        .filter(email__lower__in=emails)
+        .annotate(address=Lower("email"))
+        .values_list("address", "precreated")
+    )
+    taken_by_name = set(
+        User.objects.filter(username__lower__in=emails)
+        .annotate(address=Lower("username"))
+        .values_list("address", flat=True)
+    )
+    report.emails_of_registered_users = sum(1 for flag in taken_by_email.values() if not flag)
     new_users = []
-    for email in sorted(set(by_email) - set(existing)):
+    for email in sorted(set(by_email) - set(taken_by_email) - taken_by_name):
         first_name, last_name = names[email]
         new_users.append(
             User(
@@ -135,10 +144,12 @@ def precreate_generic(*, rows: list[tuple], now) -> PrecreateReport:
                 must_change_password=True,
             )
         )
-    User.objects.bulk_create(new_users, ignore_conflicts=True)
+    User.objects.bulk_create(new_users)
     report.users_created = len(new_users)
     holders = dict(
-        User.objects.filter(email__in=list(by_email), precreated=True).values_list("email", "pk")
+        User.objects.filter(email__lower__in=emails, precreated=True)
+        .annotate(address=Lower("email"))
+        .values_list("address", "pk")
     )
     accounts = dict(
         BillingAccount.objects.filter(

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from accounts.forms import NewPasswordForm
 from enrollment import messages, precreated, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
+from phxpay import durations
 from phxpay.ratelimit import client_ip, rate_limited
 
 
@@ -257,7 +257,7 @@ def _first_signin_invalid(request):
 
 
 def first_signin_sent(request):
-    hours = int(settings.CONFIRMATION_LINK_MAX_AGE.total_seconds() // 3600)
+    hours = durations.confirmation_link_hours()
     return render(
         request,
         "enrollment/first_signin_sent.html",

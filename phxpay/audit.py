@@ -8,7 +8,8 @@ from phxpay.models import AuditEvent
 
 logger = logging.getLogger("phxpay.audit")
 
-# Set per request by phxpay.logging.RequestIdMiddleware; empty outside requests (commands, workers).
+# Set per request by phxpay.middleware.RequestContextMiddleware; empty outside requests (commands,
+# workers).
 request_context: contextvars.ContextVar[tuple[str | None, str]] = contextvars.ContextVar(
     "audit_request_context", default=(None, "")
 )

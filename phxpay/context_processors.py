@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import translate_url
 
-from phxpay import contact
+from phxpay import contact, durations
 
 
 def portal(request):
@@ -12,4 +12,9 @@ def portal(request):
             {"code": code, "url": settings.SITE_URL + translate_url(request.get_full_path(), code)}
             for code, _name in settings.LANGUAGES
         ]
-    return {"contact": contact, "site_url": settings.SITE_URL, "language_alternates": alternates}
+    return {
+        "contact": contact,
+        "site_url": settings.SITE_URL,
+        "language_alternates": alternates,
+        "durations": durations.as_context(),
+    }

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 
-from phxpay import contact
+from phxpay import contact, durations
 
 BILINGUAL = None  # for a recipient whose language we do not know: English, then Spanish
 
@@ -85,6 +85,7 @@ def render_email(spec: EmailSpec) -> EmailMultiAlternatives:
         "site_url": settings.SITE_URL,
         "contact_email": contact.EMAIL,
         "contact_phone": contact.PHONE,
+        "durations": durations.as_context(),
         **spec.context,
     }
     if spec.language is BILINGUAL:

@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """Append-only record of a security event. Never holds a password, PIN or token.
 
-    Rows are never updated (a PostgreSQL trigger refuses it); only `manage.py prune_audit_log`
-    deletes them, once they are older than AUDIT_RETENTION_DAYS.
+    Rows are never updated (a PostgreSQL trigger refuses it), with one exception: deleting a user
+    sets `user` to NULL and nothing else, and `username` keeps who it was. Only
+    `manage.py prune_audit_log` deletes rows, once they are older than AUDIT_RETENTION_DAYS.
     """
 
     class Kind(models.TextChoices):

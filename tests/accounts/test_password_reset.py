@@ -47,7 +47,7 @@ def test_same_answer_whether_or_not_the_account_exists(client, email, request_re
     assert response.status_code == 302
     assert response["Location"] == url("en", "accounts:password_reset_sent")
     page = client.get(response["Location"])
-    assert str(messages.PASSWORD_RESET_SENT) in page.content.decode()
+    assert (messages.PASSWORD_RESET_SENT % {"hours": 2}) in page.content.decode()
 
 
 def test_only_a_confirmed_user_gets_an_email(client, mailoutbox, request_reset):

@@ -77,8 +77,17 @@ def test_dry_run_precreates_nothing(tmp_path, capsys):
     assert not User.objects.exists()
 
 
-def test_the_generic_path_follows_the_same_rules():
-    UserFactory(username="anaRuiz", email="registered@example.com")
+@pytest.mark.parametrize(
+    "registered",
+    [
+        {"username": "anaRuiz", "email": "registered@example.com"},
+        # The defect: the generic (SQLite) path compared case-sensitively and pre-created a
+        # second user for an address a registered user holds with other capitals.
+        {"username": "anaRuiz", "email": "Registered@example.com"},
+    ],
+)
+def test_the_generic_path_follows_the_same_rules(registered):
+    UserFactory(**registered)
     rows, _rejected = parse_extract((HEADER + ROWS).encode())
     from django.utils import timezone
 
@@ -87,6 +96,58 @@ def test_the_generic_path_follows_the_same_rules():
     assert (report.users_created, report.emails_of_registered_users) == (1, 1)
     user = User.objects.get(precreated=True)
     assert user.enrollments.count() == 2
+    assert User.objects.filter(email__lower="registered@example.com").count() == 1
+
+
+def test_the_generic_path_leaves_an_address_used_as_a_user_name_alone():
+    UserFactory(username="Registered@example.com", email="other@example.com")
+    rows, _rejected = parse_extract((HEADER + ROWS).encode())
+    from django.utils import timezone
+
+    _upsert_generic(rows, timezone.now())
+    report = precreate_generic(rows=rows, now=timezone.now())
+    assert report.users_created == 1
+    assert not User.objects.filter(precreated=True, email="registered@example.com").exists()
+
+
+def test_the_import_gives_the_same_result_on_sqlite(tmp_path):
+    """`make run`'s database: the real command, end to end, in a process configured for SQLite."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    extract = tmp_path / "extract.csv"
+    extract.write_text(HEADER + ROWS)
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    database = sqlite3.connect(tmp_path / "db.sqlite3")
+    database.execute(
+        "INSERT INTO accounts_user (username, email, password, first_name, last_name, is_superuser,"
+        " is_staff, is_active, date_joined, preferred_language, confirmation_token_hash,"
+        " confirmation_mismatches, confirmation_generation, precreated, must_change_password)"
+        " VALUES ('anaRuiz', 'Registered@example.com', '!', 'Ana', 'Ruiz', 0, 0, 1,"
+        " '2026-01-01 00:00:00', 'en', '', 0, 0, 0, 0)"
+    )
+    database.commit()
+    result = manage("import_accounts", str(extract))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 e-bill web users pre-created" in result.stdout
+    assert "1 e-bill addresses already belong to registered users" in result.stdout
+    users = database.execute(
+        "SELECT lower(email), precreated FROM accounts_user ORDER BY 1"
+    ).fetchall()
+    assert users == [("registered@example.com", 0), ("rosa.valdez@example.com", 1)]
+    holdings = database.execute("SELECT count(*) FROM enrollment_enrollment").fetchone()
+    assert holdings == (2,)
 
 
 def test_precreation_runs_a_constant_number_of_queries(

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if all:
             users = users.filter(last_login__isnull=True)
         else:
-            users = users.filter(email__iexact=email.strip())
+            users = users.filter(email__lower=email.strip().lower())
             if not users.exists():
                 raise CommandError(
                     f"No pre-created user still waiting for a first sign-in has the email {email!r}."
