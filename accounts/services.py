@@ -372,7 +372,6 @@ def email_change_confirm(*, user: User, token: str) -> str:
     return user.email
 
 
-
 def email_change_undo_pending(*, token: str) -> EmailChangeUndo | None:
     if not token:
         return None
