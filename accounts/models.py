@@ -84,12 +84,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
-    def set_password(self, raw_password):
-        super().set_password(raw_password)
-        if raw_password is not None:
-            # A real password ends the PIN sign-in for good.
-            self.must_change_password = False
-
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None

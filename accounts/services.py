@@ -261,7 +261,14 @@ def sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
 
 
 def password_changed(*, user: User, keep_session_key: str | None, reset: bool = False) -> None:
-    """After any password change: end the other sessions, record it, tell the user by email."""
+    """After any password change: end the other sessions, record it, tell the user by email.
+
+    A real password also ends a pre-created user's PIN sign-in for good (a reset can be how they
+    first set one).
+    """
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
     if keep_session_key:
         session_started(user=user, session_key=keep_session_key)
     sessions_end_others(user=user, keep_session_key=keep_session_key)
@@ -269,10 +276,6 @@ def password_changed(*, user: User, keep_session_key: str | None, reset: bool = 
     queue_email(
         "security_notice", user_id=user.pk, event="password_reset" if reset else "password_changed"
     )
-
-
-def enrollment_notice(*, user: User, event: str, last4: str) -> None:
-    queue_email("security_notice", user_id=user.pk, event=event, last4=last4)
 
 
 # Email address change -----------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.translation import check_for_language
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from accounts import messages, services
 from accounts.forms import (
@@ -330,3 +332,13 @@ def email_change_undo(request):
         flash.success(request, messages.EMAIL_UNDONE % {"email": user.email})
         return redirect("accounts:login")
     return _no_store(render(request, "accounts/email_change_undo.html", {"undo": undo}))
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on a signed-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        services.preferred_language_set(user=request.user, language=language)
+    return response

@@ -4,6 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from phxpay import health, views
 
 admin.site.site_header = "PHX Pay Online"
@@ -12,7 +13,8 @@ admin.site.site_title = "PHX Pay Online"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("i18n/setlang/", views.set_language, name="set_language"),
+    # The language switch remembers the choice on a signed-in user: a web-user rule (accounts).
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("session/extend/", views.session_extend, name="session_extend"),
 ]
 

@@ -1,14 +1,9 @@
-"""Site-wide pages: Home, Help, Links, the language switch and the error pages."""
+"""Site-wide pages: Home, Help, Links, the session keep-alive and the error pages."""
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language as django_set_language
-
-from accounts import services as account_services
-
 
 def home(request):
     return render(request, "home.html")
@@ -29,16 +24,6 @@ def session_extend(request):
         return JsonResponse({"signed_in": False}, status=401)
     request.session.modified = True
     return JsonResponse({"signed_in": True, "idle_seconds": settings.SESSION_COOKIE_AGE})
-
-
-@require_POST
-def set_language(request):
-    """Django's language switch, which also remembers the choice on a signed-in user."""
-    response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and check_for_language(language):
-        account_services.preferred_language_set(user=request.user, language=language)
-    return response
 
 
 def bad_request(request, exception=None):

@@ -1,9 +1,6 @@
-"""Fixtures of the security suite.
+"""Fixtures of the security suite: many browsers (users, attackers), each a fresh test Client.
 
-Every `django.test.Client` builds its own handler, and the first request through a new handler
-makes WhiteNoise index every static file (over a second on a loaded machine). The suite needs many
-clients (one per browser, user or attacker), so they share one handler per CSRF mode: the middleware
-chain is stateless between requests, exactly as in a production worker.
+Every Client shares one handler (tests/conftest.py), so making many of them costs nothing.
 """
 
 import os
@@ -19,15 +16,10 @@ os.environ.setdefault(
     "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "phxpay-hypothesis")
 )
 
-_HANDLERS = {}
-
 
 def new_client(*, enforce_csrf_checks=False, **defaults) -> Client:
-    """A fresh browser (own cookies), sharing the middleware chain with every other test client."""
-    client = Client(enforce_csrf_checks=enforce_csrf_checks, **defaults)
-    shared = _HANDLERS.setdefault(enforce_csrf_checks, client.handler)
-    client.handler = shared
-    return client
+    """A fresh browser: its own cookies."""
+    return Client(enforce_csrf_checks=enforce_csrf_checks, **defaults)
 
 
 def signed_in(user, **defaults) -> Client:

@@ -20,6 +20,7 @@ from tests.factories import (
     BillingAccountFactory,
     EnrollmentFactory,
     PendingUserFactory,
+    PrecreatedUserFactory,
     UserFactory,
 )
 from tests.security.conftest import new_client
@@ -366,15 +367,7 @@ def test_no_password_pin_or_token_is_ever_logged(settings, mailing, mailoutbox):
     form = reset.get(reset_link, follow=True)
     reset.post(form.redirect_chain[-1][0], {"new_password1": PASSWORD, "new_password2": PASSWORD})
     # A pre-created user's PIN sign-in.
-    precreated = UserFactory(
-        username="audit.ebill@example.com",
-        email="audit.ebill@example.com",
-        precreated=True,
-        must_change_password=True,
-    )
-    precreated.set_unusable_password()
-    precreated.must_change_password = True
-    precreated.save()
+    precreated = PrecreatedUserFactory(username="audit.ebill@example.com")
     EnrollmentFactory(user=precreated, account=BillingAccountFactory(pin=PIN))
     for pin in (WRONG_PIN, PIN):
         browser().post(

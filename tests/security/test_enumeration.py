@@ -14,7 +14,12 @@ from django.core.cache import cache
 from enrollment import messages as enrollment_messages
 from enrollment.models import BillingAccount, PinFailure
 from tests.conftest import url
-from tests.factories import BillingAccountFactory, EnrollmentFactory, UserFactory
+from tests.factories import (
+    BillingAccountFactory,
+    EnrollmentFactory,
+    PrecreatedUserFactory,
+    UserFactory,
+)
 from tests.security.conftest import new_client, signed_in
 from tests.security.hashers import CountingArgon2PasswordHasher
 
@@ -35,12 +40,7 @@ def normalized(html: str) -> str:
 @pytest.fixture
 def people(db):
     UserFactory(username="knownUser")
-    precreated = UserFactory(
-        username=PRECREATED, email=PRECREATED, precreated=True, must_change_password=True
-    )
-    precreated.set_unusable_password()
-    precreated.must_change_password = True
-    precreated.save()
+    precreated = PrecreatedUserFactory(username=PRECREATED)
     EnrollmentFactory(user=precreated, account=BillingAccountFactory(account_number="5000000001"))
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     DEFAULT_PIN,
     BillingAccountFactory,
     EnrollmentFactory,
+    PrecreatedUserFactory,
     UserFactory,
 )
 from tests.security.conftest import new_client, signed_in
@@ -120,15 +121,7 @@ def test_login_rotates_the_key_and_deletes_the_pre_login_session(client):
 
 @pytest.fixture
 def precreated(db):
-    user = UserFactory(
-        username="legacy.ebill@example.com",
-        email="legacy.ebill@example.com",
-        precreated=True,
-        must_change_password=True,
-    )
-    user.set_unusable_password()
-    user.must_change_password = True
-    user.save()
+    user = PrecreatedUserFactory(username="legacy.ebill@example.com")
     EnrollmentFactory(user=user, account=BillingAccountFactory(ebill_email=user.email))
     return user
 
