@@ -9,6 +9,15 @@ from enrollment.services import normalize_account_number
 from phxpay.forms import AccessibleFormMixin
 
 
+# Added after AccessibleFormMixin styled the others, so they carry its class themselves.
+STEP_UP_INPUT = {
+    "class": "usa-input",
+    "inputmode": "numeric",
+    "autocomplete": "off",
+    "spellcheck": "false",
+}
+
+
 class EnrollForm(AccessibleFormMixin, forms.Form):
     account_number = forms.CharField(
         label=_("Account Number"),
@@ -49,18 +58,14 @@ class EnrollForm(AccessibleFormMixin, forms.Form):
                 label=_("ZIP code of the service address"),
                 max_length=10,
                 error_messages={"required": messages.SERVICE_ZIP_FORMAT},
-                widget=forms.TextInput(
-                    attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-                ),
+                widget=forms.TextInput(attrs=STEP_UP_INPUT),
             )
             self.fields["house_number"] = forms.CharField(
                 label=_("House number of the service address"),
                 max_length=10,
                 help_text=_("The number at the start of the service address on your bill."),
                 error_messages={"required": messages.HOUSE_NUMBER_FORMAT},
-                widget=forms.TextInput(
-                    attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-                ),
+                widget=forms.TextInput(attrs=STEP_UP_INPUT),
             )
 
     @property

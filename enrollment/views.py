@@ -297,8 +297,8 @@ def first_signin_password(request):
         flash.success(request, messages.FIRST_SIGNIN_DONE)
         with translation.override(user.preferred_language):
             return redirect(reverse("enrollment:accounts"))
-    response = render(
-        request, "enrollment/first_signin_password.html", {"form": form, "user": user}
-    )
+    # Not "user": templates read that as the signed-in visitor, and nobody is signed in yet.
+    context = {"form": form, "signing_in": user}
+    response = render(request, "enrollment/first_signin_password.html", context)
     response["Cache-Control"] = "no-store"
     return response

@@ -237,3 +237,10 @@ def test_send_legacy_welcome_to_one_or_all(
 
 def test_precreated_user_state(precreated):
     assert User.objects.get(pk=precreated.pk).precreated
+
+
+def test_the_password_page_does_not_look_signed_in(client, precreated, pin_sign_in):
+    _response, link = pin_sign_in()
+    page = client.get(client.get(link)["Location"]).content.decode()
+    assert "ebill.customer@example.com" in page
+    assert "Logout" not in page and f'href="{url("en", "enrollment:accounts")}"' not in page
