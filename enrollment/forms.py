@@ -8,7 +8,6 @@ from enrollment import messages
 from enrollment.services import normalize_account_number
 from phxpay.forms import AccessibleFormMixin
 
-
 # Added after AccessibleFormMixin styled the others, so they carry its class themselves.
 STEP_UP_INPUT = {
     "class": "usa-input",
