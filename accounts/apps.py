@@ -15,9 +15,6 @@ class AccountsConfig(AppConfig):
         # UPPER(field) = UPPER(%s), which no index serves: a sequential scan of the whole table.
         CharField.register_lookup(Lower)
 
-        from accounts import (
-            emails,  # noqa: F401  (registers the email builders)
-            signals,
-        )
+        from accounts import signals
 
         signals.connect()

@@ -9,7 +9,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import EmailChange, EmailChangeUndo, User
 from accounts.services import EMAIL_CHANGE_UNDO_DAYS
 from accounts.tokens import new_token
-from phxpay.emails import EmailSpec, absolute_url, builder
+from phxpay.emails import EmailSpec, absolute_url
 
 
 def _link(user: User, name: str, **kwargs) -> str:
@@ -17,7 +17,6 @@ def _link(user: User, name: str, **kwargs) -> str:
         return absolute_url(reverse(name, kwargs=kwargs))
 
 
-@builder("registration_confirmation")
 def registration_confirmation(*, user_id: int, generation: int) -> EmailSpec | None:
     """The PHXwelcome "ACTION REQUIRED!" email with the only valid confirmation link.
 
@@ -38,7 +37,6 @@ def registration_confirmation(*, user_id: int, generation: int) -> EmailSpec | N
     )
 
 
-@builder("password_reset")
 def password_reset(*, email: str) -> EmailSpec | None:
     user = (
         User.objects.exclude(email="")
@@ -58,7 +56,6 @@ def password_reset(*, email: str) -> EmailSpec | None:
     )
 
 
-@builder("email_change")
 def email_change(*, user_id: int, new_email: str) -> EmailSpec | None:
     change = (
         EmailChange.objects.select_for_update()
@@ -83,7 +80,6 @@ def email_change(*, user_id: int, new_email: str) -> EmailSpec | None:
     )
 
 
-@builder("email_change_undo")
 def email_change_undo(*, user_id: int, old_email: str) -> EmailSpec | None:
     """To the old address after an email change: what happened, and a link that undoes it."""
     undo = (
@@ -110,7 +106,6 @@ def email_change_undo(*, user_id: int, old_email: str) -> EmailSpec | None:
     )
 
 
-@builder("security_notice")
 def security_notice(*, user_id: int, event: str, to: str = "", **context) -> EmailSpec | None:
     """A short "was this you?" email about a change to the user's security settings."""
     user = User.objects.filter(pk=user_id).first()

@@ -7,7 +7,4 @@ class EnrollmentConfig(AppConfig):
     verbose_name = _("Billing accounts")
 
     def ready(self):
-        from enrollment import (
-            emails,  # noqa: F401  (registers the email builders)
-            signals,  # noqa: F401  (connects the receivers)
-        )
+        from enrollment import signals  # noqa: F401  (connects the receivers)

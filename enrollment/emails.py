@@ -9,7 +9,7 @@ from django.utils import translation
 from accounts.models import User
 from accounts.tokens import new_token
 from enrollment.models import BillingAccount, Invitation
-from phxpay.emails import BILINGUAL, EmailSpec, absolute_url, builder
+from phxpay.emails import BILINGUAL, EmailSpec, absolute_url
 
 
 def service_street(address: str) -> str:
@@ -36,7 +36,6 @@ def _recipient(account: BillingAccount, to_user_id: int | None, to_email: str | 
     return (email, _language_of(email)) if email else (None, None)
 
 
-@builder("account_enrolled")
 def account_enrolled(
     *, account_id: int, username: str, to_user_id: int | None = None
 ) -> EmailSpec | None:
@@ -55,7 +54,6 @@ def account_enrolled(
     )
 
 
-@builder("billing_email_changed")
 def billing_email_changed(
     *, account_id: int, to_user_id: int | None = None, to_email: str | None = None
 ) -> EmailSpec | None:
@@ -74,7 +72,6 @@ def billing_email_changed(
     )
 
 
-@builder("account_locked")
 def account_locked(*, account_id: int) -> EmailSpec | None:
     account = BillingAccount.objects.filter(pk=account_id).first()
     if account is None or not account.ebill_email:
@@ -87,7 +84,6 @@ def account_locked(*, account_id: int) -> EmailSpec | None:
     )
 
 
-@builder("invitation")
 def invitation(*, invitation_id: int) -> EmailSpec | None:
     invitation = (
         Invitation.objects.select_related("account", "invited_by")
@@ -111,7 +107,6 @@ def invitation(*, invitation_id: int) -> EmailSpec | None:
     )
 
 
-@builder("invitation_accepted")
 def invitation_accepted(*, invitation_id: int, guest_id: int) -> EmailSpec | None:
     invitation = (
         Invitation.objects.select_related("account", "invited_by").filter(pk=invitation_id).first()
@@ -132,7 +127,6 @@ def invitation_accepted(*, invitation_id: int, guest_id: int) -> EmailSpec | Non
     )
 
 
-@builder("precreated_welcome")
 def precreated_welcome(*, user_id: int) -> EmailSpec | None:
     """How a pre-created e-bill user signs in the first time; bilingual, they never chose a language."""
     user = User.objects.filter(pk=user_id, precreated=True).first()
@@ -143,7 +137,6 @@ def precreated_welcome(*, user_id: int) -> EmailSpec | None:
     )
 
 
-@builder("first_signin_link")
 def first_signin_link(*, user_id: int, generation: int) -> EmailSpec | None:
     """The one-time link that proves a pre-created user owns the e-bill mailbox.
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.module_loading import import_string
 
 from phxpay import contact, durations
 
@@ -40,21 +41,29 @@ class EmailSpec:
 
 
 Builder = Callable[..., EmailSpec | None]
-_builders: dict[str, Builder] = {}
 
-
-def builder(kind: str) -> Callable[[Builder], Builder]:
-    """Register the function that builds the `kind` email from its queued params."""
-
-    def register(function: Builder) -> Builder:
-        _builders[kind] = function
-        return function
-
-    return register
+# Every email the portal sends: its kind, and the function that builds it from the queued params.
+# One table, read at delivery (dotted paths, so this foundation module imports no app): a new email
+# is a new line here, a builder in its app's emails.py, and its three templates.
+BUILDERS: dict[str, str] = {
+    "registration_confirmation": "accounts.emails.registration_confirmation",
+    "password_reset": "accounts.emails.password_reset",
+    "email_change": "accounts.emails.email_change",
+    "email_change_undo": "accounts.emails.email_change_undo",
+    "security_notice": "accounts.emails.security_notice",
+    "account_enrolled": "enrollment.emails.account_enrolled",
+    "billing_email_changed": "enrollment.emails.billing_email_changed",
+    "account_locked": "enrollment.emails.account_locked",
+    "invitation": "enrollment.emails.invitation",
+    "invitation_accepted": "enrollment.emails.invitation_accepted",
+    "precreated_welcome": "enrollment.emails.precreated_welcome",
+    "first_signin_link": "enrollment.emails.first_signin_link",
+}
 
 
 def build(kind: str, params: Mapping[str, object]) -> EmailSpec | None:
-    return _builders[kind](**params)
+    builder: Builder = import_string(BUILDERS[kind])
+    return builder(**params)
 
 
 def queue_email(kind: str, **params) -> None:
@@ -62,7 +71,7 @@ def queue_email(kind: str, **params) -> None:
     from phxpay.models import OutboundEmail
     from phxpay.tasks import deliver_email
 
-    if kind not in _builders:
+    if kind not in BUILDERS:
         raise KeyError(f"no email builder registered for {kind!r}")
     outbound = OutboundEmail.objects.create(kind=kind, params=params)
     transaction.on_commit(lambda: deliver_email.enqueue(outbound.pk))

@@ -168,3 +168,25 @@ def test_a_cache_outage_does_not_break_sign_in(settings, client, user):
         url("en", "accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_every_email_kind_has_a_builder_and_its_three_templates():
+    from pathlib import Path
+
+    from django.utils.module_loading import import_string
+
+    from phxpay.emails import BUILDERS
+
+    templates = Path(__file__).resolve().parent.parent / "templates" / "emails"
+    names = {path.name for path in templates.iterdir()}
+    for kind, dotted in BUILDERS.items():
+        assert callable(import_string(dotted)), kind
+        for part in ("subject.txt", "message.txt", "message.html"):
+            assert f"{kind}_{part}" in names, (kind, part)
+
+
+def test_an_unknown_kind_cannot_be_queued(db):
+    import pytest as _pytest
+
+    with _pytest.raises(KeyError):
+        queue_email("no_such_email", user_id=1)
