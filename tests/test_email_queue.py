@@ -186,7 +186,5 @@ def test_every_email_kind_has_a_builder_and_its_three_templates():
 
 
 def test_an_unknown_kind_cannot_be_queued(db):
-    import pytest as _pytest
-
-    with _pytest.raises(KeyError):
+    with pytest.raises(KeyError):
         queue_email("no_such_email", user_id=1)

@@ -87,7 +87,7 @@ def test_screenshots(page: Page, lang):
 
     visit(page, f"/{lang}/accounts/enroll/")
     field(page, lang, "Account Number").fill("4099999999")
-    field(page, lang, "Security PIN").fill("1234")
+    field(page, lang, "Security PIN").fill("5822")
     submit(page, lang, "Enroll")
     expect(error_summary(page, lang)).to_contain_text(text(lang, messages.NO_MATCH))
     shoot(page, lang, "enroll-error")
