@@ -2,7 +2,6 @@
 
 import re
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -152,9 +151,12 @@ def first_signin_link(*, user_id: int, generation: int) -> EmailSpec | None:
     token, digest = new_token()
     user.confirmation_token_hash = digest
     user.save(update_fields=["confirmation_token_hash"])
-    # They never chose a language: both, like the welcome email.
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the language they signed in with (enrollment.precreated.first_signin_start saved it).
+    with translation.override(user.preferred_language):
         link = absolute_url(reverse("enrollment:first_signin_link", kwargs={"token": token}))
     return EmailSpec(
-        name="first_signin_link", to=[user.email], language=BILINGUAL, context={"link": link}
+        name="first_signin_link",
+        to=[user.email],
+        language=user.preferred_language,
+        context={"link": link},
     )

@@ -30,8 +30,10 @@ from enrollment.models import PinFailure
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
-WRONG_PINS_PER_IP_PER_DAY = 5
-WRONG_PINS_PER_NETWORK_PER_DAY = 20
+# Above the account lockout (5), so a household that locks its own account by mistyping can still
+# enroll its other accounts the same day.
+WRONG_PINS_PER_IP_PER_DAY = 10
+WRONG_PINS_PER_NETWORK_PER_DAY = 30
 WRONG_PINS_PER_USER_PER_HOUR = 10
 # Throwaway users are cheap (a catch-all mail domain confirms dozens a minute): a user confirmed less
 # than NEW_USER_AGE ago gets this many wrong PINs in all until then.

@@ -51,7 +51,7 @@ INVITE_COOLDOWN = _(
     "For your security, you can invite others to a newly added account after %(until)s."
 )
 FIRST_SIGNIN_LINK_SENT = _(
-    "That PIN is correct. To finish signing in, we sent a link to the e-bill address on file. "
+    "To finish signing in, we sent a link to the e-bill address on file. "
     "Open the newest email from PHXwelcome@phoenix.gov and click its link to choose "
     "your password. The link works once, for %(hours)d hours."
 )

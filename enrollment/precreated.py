@@ -18,12 +18,13 @@ import re
 from dataclasses import dataclass
 from secrets import token_urlsafe
 
+from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.tokens import token_digest
@@ -186,8 +187,12 @@ def _waiting_user(username: str) -> User | None:
     ).first()
 
 
-def first_signin_start(*, username: str, pin: str, ip: str) -> FirstSignIn:
-    """Step 1 of a pre-created user's first sign-in: a correct PIN mails the one-time link."""
+def first_signin_start(*, username: str, pin: str, ip: str, language: str) -> FirstSignIn:
+    """Step 1 of a pre-created user's first sign-in: a correct PIN mails the one-time link.
+
+    They never chose a language (the import cannot know it): the one they sign in with becomes their
+    preference, and the link and what follows are in it.
+    """
     if not PIN_RE.fullmatch(pin or ""):
         return FirstSignIn.NOT_APPLICABLE
     user = _waiting_user(username or "")
@@ -214,11 +219,14 @@ def first_signin_start(*, username: str, pin: str, ip: str) -> FirstSignIn:
             user.confirmation_token_hash = ""
             user.confirmation_generation += 1
             user.confirmation_sent_at = now
+            if language in dict(settings.LANGUAGES):
+                user.preferred_language = language
             user.save(
                 update_fields=[
                     "confirmation_token_hash",
                     "confirmation_generation",
                     "confirmation_sent_at",
+                    "preferred_language",
                 ]
             )
             queue_email(
@@ -283,7 +291,12 @@ class FirstSignInBackend(BaseBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        outcome = first_signin_start(username=username, pin=password, ip=client_ip(request))
+        outcome = first_signin_start(
+            username=username,
+            pin=password,
+            ip=client_ip(request),
+            language=translation.get_language(),
+        )
         if outcome is FirstSignIn.LINK_SENT:
             request.login_next_step = reverse("enrollment:first_signin_sent")
         return None

@@ -134,7 +134,7 @@ def test_an_account_without_a_zip_on_file_cannot_be_enrolled_with_a_common_pin(u
     assert result.outcome is EnrollmentOutcome.NO_MATCH
 
 
-def test_five_wrong_pins_from_one_address_pause_it_for_a_day_whoever_types_them():
+def test_wrong_pins_from_one_address_pause_it_for_a_day_whoever_types_them():
     ip = "203.0.113.7"
     for _ in range(guessing.WRONG_PINS_PER_IP_PER_DAY):
         assert attempt(UserFactory(), BillingAccountFactory(), WRONG, ip).outcome is (
@@ -151,7 +151,7 @@ def test_five_wrong_pins_from_one_address_pause_it_for_a_day_whoever_types_them(
     )
 
 
-def test_a_network_has_twenty_wrong_pins_a_day_across_its_addresses():
+def test_a_network_has_a_budget_across_its_addresses():
     for n in range(guessing.WRONG_PINS_PER_NETWORK_PER_DAY):
         attempt(UserFactory(), BillingAccountFactory(), WRONG, f"203.0.113.{n}")
     refused = attempt(UserFactory(), BillingAccountFactory(), DEFAULT_PIN, "203.0.113.200")
@@ -164,12 +164,13 @@ def test_a_network_has_twenty_wrong_pins_a_day_across_its_addresses():
 def test_the_address_budget_slides_over_24_hours():
     now = timezone.now()
     network = guessing.network_of("203.0.113.7")
-    for minutes in (23 * 60 + 58, 30, 20, 10):
+    minutes_ago = [23 * 60 + 58] + list(range(10, 10 * guessing.WRONG_PINS_PER_IP_PER_DAY - 10, 10))
+    for minutes in minutes_ago:
         PinFailure.objects.create(
             at=now - timedelta(minutes=minutes), ip="203.0.113.7", network=network
         )
-    # Four in the last day: one more may still be checked, then the address is paused until the
-    # oldest (23 h 58 min ago) is a day old.
+    # One short of the budget in the last day: one more may still be checked, then the address is
+    # paused until the oldest (23 h 58 min ago) is a day old.
     attempt(UserFactory(), BillingAccountFactory(), WRONG, "203.0.113.7")
     refused = attempt(UserFactory(), BillingAccountFactory(), DEFAULT_PIN, "203.0.113.7")
     assert refused.outcome is EnrollmentOutcome.NETWORK_BLOCKED
@@ -194,7 +195,8 @@ def test_a_user_confirmed_today_gets_three_wrong_pins_until_a_day_after_confirmi
 def test_the_network_pause_page_says_until_when(signed_in_client):
     network = guessing.network_of("127.0.0.1")
     PinFailure.objects.bulk_create(
-        PinFailure(at=timezone.now(), ip="127.0.0.1", network=network) for _ in range(5)
+        PinFailure(at=timezone.now(), ip="127.0.0.1", network=network)
+        for _ in range(guessing.WRONG_PINS_PER_IP_PER_DAY)
     )
     account = BillingAccountFactory()
     response = signed_in_client.post(
@@ -237,7 +239,9 @@ def test_random_pin_guessing_from_many_networks_is_bounded_by_the_arithmetic():
     network has at most one PIN checked without the service address (none once the site-wide
     breaker trips), then at most WRONG_PINS_PER_IP_PER_DAY in all with a guessed address.
     SECURITY.md turns these numbers into expected takeovers a day."""
-    accounts = iter([BillingAccountFactory() for _ in range(100 * 11)])
+    accounts = iter(
+        [BillingAccountFactory() for _ in range(100 * (guessing.WRONG_PINS_PER_IP_PER_DAY + 5))]
+    )
     checked_without_address = 0
     for n in range(100):
         ip, attacker = f"10.{n}.0.1", UserFactory()
@@ -250,7 +254,7 @@ def test_random_pin_guessing_from_many_networks_is_bounded_by_the_arithmetic():
         assert without_address[checked:] == [EnrollmentOutcome.STEP_UP_REQUIRED] * (3 - checked)
         checked_without_address += checked
         with_guessed_address = []
-        for guess in range(8):
+        for guess in range(guessing.WRONG_PINS_PER_IP_PER_DAY + 2):
             result = services.enrollment_create(
                 user=attacker,
                 account_number=next(accounts).account_number,
@@ -263,6 +267,11 @@ def test_random_pin_guessing_from_many_networks_is_bounded_by_the_arithmetic():
         assert with_guessed_address.count(EnrollmentOutcome.NO_MATCH) + checked == (
             guessing.WRONG_PINS_PER_IP_PER_DAY
         )
+        # Then refused: by the address budget, or the throwaway user's own (as large).
+        assert set(with_guessed_address[guessing.WRONG_PINS_PER_IP_PER_DAY - checked :]) <= {
+            EnrollmentOutcome.NETWORK_BLOCKED,
+            EnrollmentOutcome.USER_BLOCKED,
+        }
     # The breaker tripped once the portal-wide hour held SITE_WRONG_PINS_PER_HOUR wrong PINs.
     assert checked_without_address <= (
         guessing.SITE_WRONG_PINS_PER_HOUR // guessing.WRONG_PINS_PER_IP_PER_DAY + 1
@@ -274,29 +283,32 @@ def test_random_pin_guessing_from_many_networks_is_bounded_by_the_arithmetic():
 def test_pre_created_sign_in_spends_the_same_address_budget(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    users = [PrecreatedUserFactory() for _ in range(6)]
+    budget = guessing.WRONG_PINS_PER_IP_PER_DAY
+    users = [PrecreatedUserFactory() for _ in range(budget + 1)]
     for user in users:
         EnrollmentFactory(user=user, account=BillingAccountFactory(ebill_email=user.email))
     with django_capture_on_commit_callbacks(execute=True):
-        for user in users[:5]:
+        for user in users[:budget]:
             client.post(url("en", "accounts:login"), {"username": user.email, "password": WRONG})
-        # The sixth has the right PIN, but this address has spent its budget: no link.
+        # The last has the right PIN, but this address has spent its budget: no link.
         response = client.post(
-            url("en", "accounts:login"), {"username": users[5].email, "password": DEFAULT_PIN}
+            url("en", "accounts:login"), {"username": users[budget].email, "password": DEFAULT_PIN}
         )
     assert response.status_code == 200
     assert not [m for m in mailoutbox if "first_signin_link" in m.tags]
-    assert PinFailure.objects.count() == 5
+    assert PinFailure.objects.count() == budget
 
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_wrong_pins_from_one_address_cannot_exceed_its_budget():
-    pairs = [(UserFactory(), BillingAccountFactory()) for _ in range(12)]
+    pairs = [(UserFactory(), BillingAccountFactory()) for _ in range(16)]
     outcomes = run_in_parallel(
         lambda pair: attempt(pair[0], pair[1], WRONG, "203.0.113.7").outcome, pairs
     )
     assert outcomes.count(EnrollmentOutcome.NO_MATCH) == guessing.WRONG_PINS_PER_IP_PER_DAY
-    assert outcomes.count(EnrollmentOutcome.NETWORK_BLOCKED) == 12 - 5
+    assert (
+        outcomes.count(EnrollmentOutcome.NETWORK_BLOCKED) == 16 - guessing.WRONG_PINS_PER_IP_PER_DAY
+    )
     assert PinFailure.objects.count() == guessing.WRONG_PINS_PER_IP_PER_DAY
 
 

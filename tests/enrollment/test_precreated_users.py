@@ -26,7 +26,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 NEW = "Piestewa-Peak-Sunrise-88"
-LINK_RE = re.compile(r"http://testserver(/en/accounts/first-sign-in/[A-Za-z0-9_\-]+/)")
+LINK_RE = re.compile(r"http://testserver(/(?:en|es)/accounts/first-sign-in/[A-Za-z0-9_\-]+/)")
 
 
 @pytest.fixture
@@ -37,18 +37,18 @@ def precreated(db):
     return user
 
 
-def login(client, username, password):
-    return client.post(url("en", "accounts:login"), {"username": username, "password": password})
+def login(client, username, password, lang="en"):
+    return client.post(url(lang, "accounts:login"), {"username": username, "password": password})
 
 
 @pytest.fixture
 def pin_sign_in(client, mailoutbox, django_capture_on_commit_callbacks):
     """Sign in with the e-bill address and PIN; returns (response, path of the mailed link)."""
 
-    def _sign_in(username="ebill.customer@example.com", pin=DEFAULT_PIN, browser=None):
+    def _sign_in(username="ebill.customer@example.com", pin=DEFAULT_PIN, browser=None, lang="en"):
         mailoutbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            response = login(browser or client, username, pin)
+            response = login(browser or client, username, pin, lang)
         links = [LINK_RE.search(m.body) for m in mailoutbox if "first_signin_link" in m.tags]
         return response, (links[0].group(1) if links and links[0] else None)
 
@@ -65,7 +65,7 @@ def test_a_correct_pin_opens_no_session_and_mails_a_link_to_the_ebill_address(
     assert client.get(url("en", "enrollment:accounts")).status_code == 302  # still signed out
     (message,) = [m for m in mailoutbox if "first_signin_link" in m.tags]
     assert message.to == ["ebill.customer@example.com"]
-    assert " / " in message.subject  # both languages: they never chose one
+    assert message.extra_headers["Content-Language"] == "en"  # the language they signed in with
     assert link and DEFAULT_PIN not in message.body
     page = client.get(response["Location"]).content.decode()
     assert "we sent a link to the e-bill address on file" in page
@@ -244,3 +244,20 @@ def test_the_password_page_does_not_look_signed_in(client, precreated, pin_sign_
     page = client.get(client.get(link)["Location"]).content.decode()
     assert "ebill.customer@example.com" in page
     assert "Logout" not in page and f'href="{url("en", "enrollment:accounts")}"' not in page
+
+
+def test_signing_in_from_spanish_keeps_the_customer_in_spanish(
+    client, precreated, pin_sign_in, mailoutbox
+):
+    """They never chose a language: the one they sign in with becomes their preference."""
+    response, link = pin_sign_in(lang="es")
+    assert response["Location"] == url("es", "enrollment:first_signin_sent")
+    (message,) = [m for m in mailoutbox if "first_signin_link" in m.tags]
+    assert message.extra_headers["Content-Language"] == "es"
+    assert link.startswith("/es/")
+    opened = client.get(link)
+    assert opened["Location"] == url("es", "enrollment:first_signin_password")
+    done = client.post(opened["Location"], {"new_password1": NEW, "new_password2": NEW})
+    assert done["Location"] == url("es", "enrollment:accounts")
+    precreated.refresh_from_db()
+    assert precreated.preferred_language == "es"
