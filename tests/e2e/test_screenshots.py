@@ -5,6 +5,7 @@ The pages are the real ones, through the live server, and axe checks each of the
 """
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -17,11 +18,19 @@ from tests.e2e.helpers import (
     error_summary,
     field,
     sign_in_from_login_page,
+    sign_out,
     submit,
     text,
     visit,
 )
-from tests.factories import DEFAULT_PASSWORD, BillingAccountFactory, EnrollmentFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    DEFAULT_PIN,
+    BillingAccountFactory,
+    EnrollmentFactory,
+    PrecreatedUserFactory,
+    UserFactory,
+)
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -92,5 +101,19 @@ def test_screenshots(page: Page, lang):
     expect(error_summary(page, lang)).to_contain_text(text(lang, messages.NO_MATCH))
     shoot(page, lang, "enroll-error")
 
+    # After a wrong PIN, the next try also asks for the service address.
+    field(page, lang, "Security PIN").fill("5821")
+    submit(page, lang, "Enroll")
+    expect(page.get_by_role("main")).to_contain_text(text(lang, messages.STEP_UP_REQUIRED))
+    shoot(page, lang, "enroll-step-up")
+
     visit(page, f"/{lang}/help/")
     shoot(page, lang, "help")
+
+    # A pre-created e-bill customer's correct PIN: the page that says where the link went.
+    sign_out(page, lang)
+    ebill = PrecreatedUserFactory(username=f"rosa.valdez.{lang}@example.com")
+    EnrollmentFactory(user=ebill, account=BillingAccountFactory(ebill_email=ebill.email))
+    sign_in_from_login_page(page, lang, ebill.username, DEFAULT_PIN)
+    expect(page).to_have_url(re.compile(rf"/{lang}/accounts/first-sign-in/sent/$"))
+    shoot(page, lang, "first-sign-in-sent")
