@@ -25,21 +25,14 @@ from accounts.forms import (
     RegistrationForm,
 )
 from accounts.models import User
-from phxpay import durations
+from phxpay import durations, links
 from phxpay.ratelimit import rate_limited
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
 
 
-def _no_store(response):
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
-    return response
-
-
-def _leaving_token_url(response):
-    """The response to a URL that holds a secret: the browser must never send that URL anywhere."""
-    response["Referrer-Policy"] = "no-referrer"
-    return _no_store(response)
+_no_store = links.no_store
+_leaving_token_url = links.leaving_token_url
 
 
 def _confirmation_not_found(request):
@@ -82,16 +75,15 @@ def register_done(request):
 
 @require_http_methods(["GET"])
 def confirm_link(request, token):
-    """The emailed link: keep its token in the session and continue at a URL without it.
-
-    Like Django's password reset, so that the page with the form (and its language switch and
-    scripts) never has the token in its address, its history entry or a Referer header.
-    """
-    if services.confirmation_user(token=token) is None:
-        # No session for a link that is not valid: junk links must not each create a row.
-        return _leaving_token_url(_confirmation_not_found(request))
-    request.session[CONFIRMATION_SESSION_KEY] = token
-    return _leaving_token_url(redirect("accounts:confirm"))
+    """The PHXwelcome email's link (phxpay.links.token_landing)."""
+    return links.token_landing(
+        request,
+        token=token,
+        valid=services.confirmation_user(token=token) is not None,
+        session_key=CONFIRMATION_SESSION_KEY,
+        next_url=reverse("accounts:confirm"),
+        invalid=lambda: _confirmation_not_found(request),
+    )
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -263,14 +255,16 @@ def email_change(request):
 
 @require_http_methods(["GET"])
 def email_change_link(request, token):
-    """The link mailed to the new address: token into the session, then a page without it."""
-    if not services.email_change_link_valid(token=token):
-        context = {"error_text": messages.EMAIL_CHANGE_LINK_INVALID}
-        return _leaving_token_url(
-            render(request, "accounts/email_change_confirm.html", context, status=404)
-        )
-    request.session[EMAIL_CHANGE_SESSION_KEY] = token
-    return _leaving_token_url(redirect("accounts:email_change_confirm"))
+    """The link mailed to the new address (phxpay.links.token_landing)."""
+    context = {"error_text": messages.EMAIL_CHANGE_LINK_INVALID}
+    return links.token_landing(
+        request,
+        token=token,
+        valid=services.email_change_link_valid(token=token),
+        session_key=EMAIL_CHANGE_SESSION_KEY,
+        next_url=reverse("accounts:email_change_confirm"),
+        invalid=lambda: render(request, "accounts/email_change_confirm.html", context, status=404),
+    )
 
 
 @login_required
@@ -308,11 +302,15 @@ def _email_undo_invalid(request, text=None, status=404):
 
 @require_http_methods(["GET"])
 def email_change_undo_link(request, token):
-    """The link mailed to the old address; junk links get no session."""
-    if services.email_change_undo_pending(token=token) is None:
-        return _leaving_token_url(_email_undo_invalid(request))
-    request.session[EMAIL_UNDO_SESSION_KEY] = token
-    return _leaving_token_url(redirect("accounts:email_change_undo"))
+    """The undo link mailed to the old address (phxpay.links.token_landing)."""
+    return links.token_landing(
+        request,
+        token=token,
+        valid=services.email_change_undo_pending(token=token) is not None,
+        session_key=EMAIL_UNDO_SESSION_KEY,
+        next_url=reverse("accounts:email_change_undo"),
+        invalid=lambda: _email_undo_invalid(request),
+    )
 
 
 @require_http_methods(["GET", "POST"])

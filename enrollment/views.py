@@ -12,7 +12,7 @@ from accounts.forms import NewPasswordForm
 from enrollment import messages, precreated, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
-from phxpay import durations
+from phxpay import durations, links
 from phxpay.ratelimit import client_ip, rate_limited
 
 
@@ -267,15 +267,15 @@ def first_signin_sent(request):
 
 @require_http_methods(["GET"])
 def first_signin_link(request, token):
-    """The mailed link: a valid token moves into the session; junk links get no session at all."""
-    if precreated.first_signin_user(token=token) is None:
-        response = _first_signin_invalid(request)
-    else:
-        request.session[FIRST_SIGNIN_SESSION_KEY] = token
-        response = redirect("enrollment:first_signin_password")
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
-    return response
+    """The link mailed to a pre-created user's e-bill address (phxpay.links.token_landing)."""
+    return links.token_landing(
+        request,
+        token=token,
+        valid=precreated.first_signin_user(token=token) is not None,
+        session_key=FIRST_SIGNIN_SESSION_KEY,
+        next_url=reverse("enrollment:first_signin_password"),
+        invalid=lambda: _first_signin_invalid(request),
+    )
 
 
 @sensitive_post_parameters("new_password1", "new_password2")
