@@ -7,8 +7,6 @@ PostgreSQL takes the rows through COPY into a temporary table and one UPDATE + I
 
 import csv
 import gc
-import hashlib
-import hmac
 import io
 import operator
 import re
@@ -18,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
 from enrollment.models import BillingAccount
+from enrollment.pins import pin_digest
 from enrollment.precreated import PrecreateReport, precreate_generic, precreate_postgresql
 
 COLUMNS = (
@@ -86,19 +84,6 @@ class ImportReport:
 
 
 Progress = Callable[[str, int, int], None]
-PinHasher = Callable[[str, str], str]
-
-
-def pin_hasher() -> PinHasher:
-    """enrollment.pins.pin_digest with the key schedule done once, not once per row."""
-    keyed = hmac.new(settings.PIN_PEPPER.encode(), digestmod=hashlib.sha256)
-
-    def digest(account_number: str, pin: str) -> str:
-        mac = keyed.copy()
-        mac.update(f"{account_number}:{pin}".encode())
-        return mac.hexdigest()
-
-    return digest
 
 
 def _valid_email(email: str) -> bool:
@@ -113,7 +98,7 @@ def _valid_email(email: str) -> bool:
     return True
 
 
-def _row_values(values: list[str], line: int, seen: dict[str, int], digest: PinHasher) -> tuple:
+def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
     """One validated staged row from the stripped COLUMNS + OPTIONAL_COLUMNS, or ValueError."""
     number, pin, first_name, last_name, address, email, raw_balance, raw_date, zip_code = values
     if not ACCOUNT_RE.fullmatch(number):
@@ -157,7 +142,7 @@ def _row_values(values: list[str], line: int, seen: dict[str, int], digest: PinH
         email,
         balance,
         due,
-        digest(number, pin),
+        pin_digest(account_number=number, pin=pin),
         zip_code[:5],
     )
 
@@ -205,7 +190,6 @@ def parse_extract(
     # A NUL character cannot be stored in a PostgreSQL text column; look for it row by row only
     # when the file has one at all.
     has_nul = "\x00" in text
-    digest = pin_hasher()
     rows, rejected, seen = [], [], {}
     total_lines = text.count("\n")
     # Half a million row tuples trigger repeated full garbage collections (about a fifth of the
@@ -226,7 +210,7 @@ def parse_extract(
                     values = [value.strip() for value in pick(record)]
                     if has_nul and any("\x00" in value for value in values):
                         raise ValueError("the row contains a NUL character")
-                    rows.append(_row_values(values, line, seen, digest))
+                    rows.append(_row_values(values, line, seen))
                 except ValueError as reason:
                     rejected.append((line, str(reason)))
                 if progress and line % 50_000 == 0:

@@ -47,26 +47,52 @@ class PrecreateReport:
     emails_of_registered_users: int = 0
 
 
+# What pre-creation decides for each new user, as SQL over the `emails` row `e`. Every other
+# column of accounts_user gets its model field's default (_user_columns), so adding a User field
+# needs no change here.
+_PRECREATED_USER_SQL = {
+    "username": "e.ebill_email",
+    "email": "e.ebill_email",
+    "password": "%(unusable)s || md5(random()::text || e.ebill_email)",
+    "first_name": "left(e.first_name, 150)",
+    "last_name": "left(e.last_name, 150)",
+    "date_joined": "%(now)s",
+    "confirmed_at": "%(now)s",
+    "precreated": "true",
+    "must_change_password": "true",
+}
+
+
+def _user_columns() -> tuple[str, str, dict]:
+    """The INSERT's column list, its SELECT list and the parameters for the defaulted columns."""
+    columns, values, params = [], [], {}
+    for field in User._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.name in _PRECREATED_USER_SQL:
+            values.append(_PRECREATED_USER_SQL[field.name])
+        else:
+            key = f"default_{field.column}"
+            default = field.get_default() if field.has_default() or not field.null else None
+            params[key] = field.get_db_prep_save(default, connection)
+            values.append(f"%({key})s")
+    return ", ".join(columns), ", ".join(values), params
+
+
 def precreate_postgresql(*, now) -> PrecreateReport:
     """Runs against the `import_stage` temporary table the bulk import just filled."""
+    columns, values, defaults = _user_columns()
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             WITH emails AS (
                 SELECT DISTINCT ON (ebill_email) ebill_email, first_name, last_name
                 FROM import_stage WHERE ebill_email <> ''
                 ORDER BY ebill_email, account_number
             ), created AS (
-                INSERT INTO accounts_user (
-                    username, email, password, first_name, last_name, is_superuser, is_staff,
-                    is_active, date_joined, preferred_language, confirmed_at,
-                    confirmation_token_hash, confirmation_mismatches, confirmation_generation,
-                    precreated, must_change_password
-                )
-                SELECT e.ebill_email, e.ebill_email,
-                       %s || md5(random()::text || e.ebill_email),
-                       left(e.first_name, 150), left(e.last_name, 150), false, false,
-                       true, %s, 'en', %s, '', 0, 0, true, true
+                INSERT INTO accounts_user ({columns})
+                SELECT {values}
                 FROM emails e
                 WHERE NOT EXISTS (
                     SELECT 1 FROM accounts_user u
@@ -83,8 +109,8 @@ def precreate_postgresql(*, now) -> PrecreateReport:
                     SELECT 1 FROM accounts_user u
                     WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
                 ))
-            """,
-            [UNUSABLE_PASSWORD_PREFIX, now, now],
+            """,  # noqa: S608 (column names from the model, values are parameters)
+            {"unusable": UNUSABLE_PASSWORD_PREFIX, "now": now, **defaults},
         )
         created, registered = cursor.fetchone()
         cursor.execute(

@@ -551,17 +551,6 @@ def test_importing_with_another_pin_pepper_stores_that_peppers_digest(extract, r
     assert digest != pin_digest(account_number="1000000001", pin="8642")
 
 
-@pytest.mark.parametrize(
-    "pepper", ["tests-only-pin-pepper-0123456789", "another-deployments-pepper-0123456789"]
-)
-def test_the_importers_pin_hasher_is_pin_digest(settings, pepper):
-    settings.PIN_PEPPER = pepper
-    digest = importer.pin_hasher()
-
-    for number, pin in [("1000000001", "0000"), ("1000000001", "1234"), ("9999999999", "9999")]:
-        assert digest(number, pin) == pin_digest(account_number=number, pin=pin)
-
-
 # --- e-mail addresses: a fast path for plain ones, Django's validate_email for the rest ------
 
 

@@ -163,3 +163,25 @@ def test_precreation_runs_a_constant_number_of_queries(
         call_command("import_accounts", str(path))
     assert User.objects.filter(precreated=True).count() == 1500
     assert Enrollment.objects.count() == 1500
+
+
+def test_both_paths_make_the_same_user_column_for_column(tmp_path, capsys):
+    """The PostgreSQL statement takes every column it does not decide from the model's defaults,
+    so it and the ORM path (SQLite) give identical users."""
+    from django.utils import timezone
+
+    def columns(user):
+        return {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields}
+
+    run_import(tmp_path, capsys)
+    by_sql = User.objects.get(email="rosa.valdez@example.com")
+    User.objects.all().delete()
+    rows, _rejected = parse_extract((HEADER + ROWS).encode())
+    precreate_generic(rows=rows, now=timezone.now())
+    by_orm = User.objects.get(email="rosa.valdez@example.com")
+    differ = {"id", "password", "date_joined", "confirmed_at"}
+    first, second = columns(by_sql), columns(by_orm)
+    assert {k: v for k, v in first.items() if k not in differ} == {
+        k: v for k, v in second.items() if k not in differ
+    }
+    assert not by_sql.has_usable_password() and not by_orm.has_usable_password()
