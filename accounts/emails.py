@@ -7,6 +7,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import EmailChange, EmailChangeUndo, User
+from accounts.notices import Notice
 from accounts.services import EMAIL_CHANGE_UNDO_DAYS
 from accounts.tokens import new_token
 from phxpay.emails import EmailSpec, absolute_url
@@ -106,15 +107,21 @@ def email_change_undo(*, user_id: int, old_email: str) -> EmailSpec | None:
     )
 
 
-def security_notice(*, user_id: int, event: str, to: str = "", **context) -> EmailSpec | None:
-    """A short "was this you?" email about a change to the user's security settings."""
+def security_notice(
+    *, user_id: int, notice: str = "", to: str = "", event: str = "", **context
+) -> EmailSpec | None:
+    """A short "was this you?" email about a change to the user's security settings.
+
+    `notice` is an accounts.notices.Notice (`event` is its name in rows queued before it existed).
+    """
+    kind = Notice(notice or event)
     user = User.objects.filter(pk=user_id).first()
     address = to or (user.email if user else "")
     if user is None or not address:
         return None
     return EmailSpec(
-        name="security_notice",
+        name=f"notice_{kind}",
         to=[address],
         language=user.preferred_language,
-        context={"user": user, "event": event, **context},
+        context={"user": user, **context},
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts import messages
 from accounts.models import EmailChange, EmailChangeUndo, User, UserSession
+from accounts.notices import Notice
 from accounts.signals import registration_confirmed
 from accounts.tokens import new_token, token_digest
 from phxpay.audit import Kind, record
@@ -273,9 +274,8 @@ def password_changed(*, user: User, keep_session_key: str | None, reset: bool = 
         session_started(user=user, session_key=keep_session_key)
     sessions_end_others(user=user, keep_session_key=keep_session_key)
     record(Kind.PASSWORD_RESET if reset else Kind.PASSWORD_CHANGED, user=user)
-    queue_email(
-        "security_notice", user_id=user.pk, event="password_reset" if reset else "password_changed"
-    )
+    notice = Notice.PASSWORD_RESET if reset else Notice.PASSWORD_CHANGED
+    queue_email("security_notice", user_id=user.pk, notice=notice)
 
 
 # Email address change -----------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def email_change_request(*, user: User, new_email: str) -> None:
             queue_email(
                 "security_notice",
                 user_id=user.pk,
-                event="email_change_requested",
+                notice=Notice.EMAIL_CHANGE_REQUESTED,
                 new_email=new_email,
             )
 
@@ -356,7 +356,7 @@ def email_change_confirm(*, user: User, token: str) -> str:
         queue_email(
             "security_notice",
             user_id=user.pk,
-            event="email_changed",
+            notice=Notice.EMAIL_CHANGED,
             to=user.email,
             new_email=user.email,
         )

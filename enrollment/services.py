@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.notices import Notice
 from enrollment import guessing, messages
 from enrollment.models import BillingAccount, Enrollment, Invitation, Role
 from enrollment.pins import pin_digest, pin_matches
@@ -40,9 +41,9 @@ class EnrollmentResult:
     until: datetime | None = None
 
 
-def _enrollment_notice(*, user: User, event: str, last4: str) -> None:
+def _enrollment_notice(*, user: User, notice: Notice, last4: str) -> None:
     """The "was this you?" email to a user whose Account(s) list changed."""
-    queue_email("security_notice", user_id=user.pk, event=event, last4=last4)
+    queue_email("security_notice", user_id=user.pk, notice=notice, last4=last4)
 
 
 def normalize_account_number(value: str) -> str:
@@ -201,7 +202,7 @@ def enrollment_create(
             # The same user enrolled it in a parallel request.
             return EnrollmentResult(EnrollmentOutcome.ALREADY_ENROLLED, account=account)
         _announce_enrollment(account=account, user=user)
-        _enrollment_notice(user=user, event="account_added", last4=account.last4)
+        _enrollment_notice(user=user, notice=Notice.ACCOUNT_ADDED, last4=account.last4)
     logger.info("enrolled: user_id=%s account ****%s", user.pk, account.last4)
     record(Kind.ENROLLED, user=user, account=f"****{account.last4}", account_id=account.pk)
     return EnrollmentResult(EnrollmentOutcome.ENROLLED, account=account)
@@ -281,7 +282,7 @@ def enrollment_remove(*, enrollment: Enrollment) -> None:
             if Enrollment.objects.filter(account=account, role=Role.HOLDER).exists():
                 dead = dead.filter(invited_by_id=enrollment.user_id)
             dead.update(revoked_at=timezone.now())
-        _enrollment_notice(user=enrollment.user, event="account_removed", last4=account.last4)
+        _enrollment_notice(user=enrollment.user, notice=Notice.ACCOUNT_REMOVED, last4=account.last4)
     record(
         Kind.ENROLLMENT_REMOVED,
         user=enrollment.user,

@@ -32,7 +32,7 @@ def whole_text(message) -> str:
 
 
 def notices(mailoutbox):
-    return [m for m in mailoutbox if "security_notice" in getattr(m, "tags", [])]
+    return [m for m in mailoutbox if any(t.startswith("notice_") for t in getattr(m, "tags", []))]
 
 
 def assert_notice(message, *, to, lang, subject_msgid, secrets=(), **params):
