@@ -17,7 +17,6 @@ from django.utils import timezone
 from accounts import messages
 from accounts.models import EmailChange, EmailChangeUndo, User, UserSession
 from accounts.notices import Notice
-from accounts.signals import registration_confirmed
 from accounts.tokens import new_token, token_digest
 from phxpay.audit import Kind, record
 from phxpay.emails import queue_email
@@ -170,7 +169,6 @@ def registration_confirm(
         user.save()
     logger.info("registration confirmed user_id=%s", user.pk)
     record(Kind.REGISTRATION_CONFIRMED, user=user)
-    registration_confirmed.send(sender=User, user=user)
     return ConfirmationResult.CONFIRMED, user
 
 

@@ -1,8 +1,5 @@
-from django.dispatch import Signal
-
-# Sent with `user` once step 2 of the registration has set the password (other apps react to it,
-# e.g. invitations waiting for that email address).
-registration_confirmed = Signal()
+"""Plumbing that must follow every sign-in however it happens (including tests' force_login), and the
+email provider's tracking webhook. No business rule lives here."""
 
 
 def _on_login(sender, request, user, **kwargs):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -7,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -124,6 +126,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        for step in settings.SIGN_IN_STEPS:
+            import_string(step)(self.request, self.request.user)
+        return response
 
     def form_invalid(self, form):
         # An authentication backend may answer with a next step instead of a session: the

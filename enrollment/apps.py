@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = _("Billing accounts")
-
-    def ready(self):
-        from enrollment import signals  # noqa: F401  (connects the receivers)

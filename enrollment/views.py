@@ -36,13 +36,17 @@ def _holder_enrollment(request, account_id) -> Enrollment:
     return enrollment
 
 
-@login_required
-def accounts(request):
-    # Invitations accepted since sign-in show up without signing out and in again.
-    accepted = services.invitations_accept_for(user=request.user)
+def invitations_accept_at_sign_in(request, user) -> None:
+    """A sign-in step (settings.SIGN_IN_STEPS): accounts shared with this user's email address join
+    their list, as the guide says, "la próxima vez que Inicie Sesión"."""
+    accepted = services.invitations_accept_for(user=user)
     if accepted:
         numbers = ", ".join(invitation.account.account_number for invitation in accepted)
         flash.info(request, messages.SHARED_ACCOUNTS_ADDED % {"accounts": numbers})
+
+
+@login_required
+def accounts(request):
     enrollments = list(services.enrollments_for(user=request.user))
     return render(request, "enrollment/accounts.html", {"enrollments": enrollments})
 
@@ -294,6 +298,7 @@ def first_signin_password(request):
             return _first_signin_invalid(request)
         del request.session[FIRST_SIGNIN_SESSION_KEY]
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        invitations_accept_at_sign_in(request, user)
         flash.success(request, messages.FIRST_SIGNIN_DONE)
         with translation.override(user.preferred_language):
             return redirect(reverse("enrollment:accounts"))

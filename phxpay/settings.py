@@ -122,6 +122,10 @@ AUTHENTICATION_BACKENDS = [
     # mailed to the e-bill address (enrollment/precreated.py).
     "enrollment.precreated.FirstSignInBackend",
 ]
+# What else a sign-in does, called explicitly by accounts.views.LoginView after the password checks
+# out (apps above `accounts` add their step here instead of listening for a signal). Each is a
+# function of (request, user).
+SIGN_IN_STEPS = ["enrollment.views.invitations_accept_at_sign_in"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"

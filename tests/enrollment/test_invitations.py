@@ -102,7 +102,7 @@ def test_guest_gets_the_account_at_sign_in_marked_as_shared(
     assert len(accepted) == 1 and "accepted" in accepted[0].subject
 
 
-def test_confirming_a_registration_accepts_waiting_invitations(
+def test_a_new_registrant_gets_waiting_invitations_at_their_first_sign_in(
     signed_in_client, holding, register, client, mailoutbox
 ):
     invite(signed_in_client, holding, "wstestphx10@gmail.com")
@@ -123,9 +123,28 @@ def test_confirming_a_registration_accepts_waiting_invitations(
             "password2": password,
         },
     )
-    assert Enrollment.objects.filter(
+    shared = Enrollment.objects.filter(
         user__username="testWilliamSample", account=holding.account, role="view"
-    ).exists()
+    )
+    assert not shared.exists()  # "la próxima vez que Inicie Sesión": at the sign-in that follows
+    guest.post(url("en", "accounts:login"), {"username": "testWilliamSample", "password": password})
+    assert shared.exists()
+
+
+def test_the_accounts_page_writes_nothing_an_invitation_waits_for_the_next_sign_in(
+    signed_in_client, holding
+):
+    guest = UserFactory(username="alreadyIn", email="already.in@example.com")
+    guest_client = Client()
+    guest_client.force_login(guest)
+    invite(signed_in_client, holding, "already.in@example.com")
+    page = guest_client.get(url("en", "enrollment:accounts")).content.decode()
+    assert holding.account.account_number not in page
+    assert not guest.enrollments.exists()
+    again = sign_in("alreadyIn")
+    page = again.get(url("en", "enrollment:accounts")).content.decode()
+    assert holding.account.account_number in page
+    assert guest.enrollments.filter(account=holding.account).exists()
 
 
 def test_expired_invitations_are_not_accepted(signed_in_client, holding):
