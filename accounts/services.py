@@ -44,6 +44,7 @@ class RegistrationOutcome(enum.Enum):
 class ConfirmationResult(enum.Enum):
     CONFIRMED = "confirmed"
     MISMATCH = "mismatch"
+    BURNED = "burned"  # this mismatch was the last one the link allows: it works no more
     NOT_FOUND = "not_found"
 
 
@@ -158,10 +159,11 @@ def registration_confirm(
             return ConfirmationResult.NOT_FOUND, None
         if user.username != username or user.email != email:
             user.confirmation_mismatches += 1
-            if user.confirmation_mismatches >= settings.CONFIRMATION_MAX_MISMATCHES:
+            burned = user.confirmation_mismatches >= settings.CONFIRMATION_MAX_MISMATCHES
+            if burned:
                 user.confirmation_token_hash = ""
             user.save(update_fields=["confirmation_mismatches", "confirmation_token_hash"])
-            return ConfirmationResult.MISMATCH, None
+            return (ConfirmationResult.BURNED if burned else ConfirmationResult.MISMATCH), None
         user.set_password(password)
         user.confirmed_at = timezone.now()
         user.confirmation_token_hash = ""
@@ -257,6 +259,25 @@ def sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
     Session.objects.filter(session_key__in=keys).delete()
     others.delete()
     return len(keys)
+
+
+def password_reset_complete(*, user_id: int, token: str, password: str) -> User | None:
+    """Set the new password from a reset link, once: None when the link no longer holds.
+
+    Two posts of one link at once: the row lock makes the second wait, and its token, tied to the
+    password hash the first one replaced, then fails the check. The password must already have
+    passed validation.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None or not default_token_generator.check_token(user, token):
+            return None
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        password_changed(user=user, keep_session_key=None, reset=True)
+    return user
 
 
 def password_changed(*, user: User, keep_session_key: str | None, reset: bool = False) -> None:

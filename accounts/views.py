@@ -3,7 +3,6 @@ from django.contrib import messages as flash
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -26,7 +25,6 @@ from accounts.forms import (
     ProfileForm,
     RegistrationForm,
 )
-from accounts.models import User
 from phxpay import durations, links
 from phxpay.ratelimit import rate_limited
 
@@ -109,10 +107,7 @@ def confirm(request):
             del request.session[CONFIRMATION_SESSION_KEY]
             flash.success(request, messages.CONFIRMED_GET_STARTED)
             return redirect("accounts:login")
-        if (
-            result is services.ConfirmationResult.NOT_FOUND
-            or services.confirmation_user(token=token) is None
-        ):
+        if result is not services.ConfirmationResult.MISMATCH:
             return _confirmation_not_found(request)
         form.add_error(None, messages.CONFIRMATION_MISMATCH)
     return _no_store(render(request, "accounts/confirm.html", {"form": form}))
@@ -190,19 +185,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return _no_store(response)
 
     def form_valid(self, form):
-        with transaction.atomic():
-            # Two posts of one link at once: lock the user and check the token again, so only the
-            # first sets a password (the token is tied to the password hash it replaces).
-            user = User.objects.select_for_update().get(pk=form.user.pk)
-            token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
-            if not self.token_generator.check_token(user, token):
-                self.validlink = False
-                return self.render_to_response(self.get_context_data(form=form))
-            form.user = user
-            response = super().form_valid(form)
-            services.password_changed(user=user, keep_session_key=None, reset=True)
+        user = services.password_reset_complete(
+            user_id=form.user.pk,
+            token=self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, ""),
+            password=form.cleaned_data["new_password1"],
+        )
+        if user is None:
+            self.validlink = False
+            return self.render_to_response(self.get_context_data(form=form))
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         flash.success(self.request, messages.PASSWORD_RESET_DONE)
-        return response
+        return redirect(self.success_url)
 
 
 @login_required

@@ -36,6 +36,11 @@ def _shared_client_handler():
 def _test_settings(settings):
     settings.SITE_URL = "http://testserver"
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+    # A request to /es/ leaves Spanish active in this thread (LocaleMiddleware does not reset it):
+    # every test starts in English, whatever the previous one visited.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
