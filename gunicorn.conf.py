@@ -24,7 +24,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 
 # Kill and replace a worker stuck on one request for longer than this, so one blocked call
 # (database, email provider) cannot take a worker out of service forever.
-# Keep EMAIL_TIMEOUT below it (with the in-process task backend, emails go out inside the request).
+# Keep the email send timeout (settings.EMAIL_TIMEOUT) below it (with the in-process task backend, emails go out inside the request).
 timeout = 30
 
 # On SIGTERM (deploy, `docker compose stop`), give in-flight requests this long to finish before

@@ -1,4 +1,5 @@
-"""PHX Pay Online settings: one module, configured only through the environment (django-environ).
+"""PHX Pay Online settings: one module; what differs between deployments comes from the environment
+(django-environ), and policy (lockouts, rate limits, link lifetimes) is written here as constants.
 
 Every variable is documented in `.env.example`. Defaults are safe for production; `make run` turns on
 DEBUG and the SQLite/console-email conveniences explicitly.
@@ -136,10 +137,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=8)
+PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
-if PASSWORD_MIN_LENGTH < 8:
-    raise ImproperlyConfigured("PASSWORD_MIN_LENGTH below 8 is not allowed (NIST SP 800-63B).")
 # Length, common-password and similarity checks; deliberately no composition rules (NIST 800-63B).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,31 +152,31 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 # Registration confirmation links (the PHXwelcome email).
-CONFIRMATION_LINK_MAX_AGE = timedelta(hours=env.int("CONFIRMATION_LINK_HOURS", default=24))
-CONFIRMATION_MAX_MISMATCHES = env.int("CONFIRMATION_MAX_MISMATCHES", default=5)
-PURGE_UNCONFIRMED_DAYS = env.int("PURGE_UNCONFIRMED_DAYS", default=30)
+CONFIRMATION_LINK_MAX_AGE = timedelta(hours=24)
+CONFIRMATION_MAX_MISMATCHES = 5
+PURGE_UNCONFIRMED_DAYS = 30
 
 # Billing-account PIN lockout: N consecutive wrong PINs lock the account for every user; each further
 # lockout without a success in between doubles the time. The bounds on guessing across accounts (per
 # user, per address and network, step-up) are policy in enrollment/guessing.py.
-PIN_ACCOUNT_FAILURE_LIMIT = env.int("PIN_ACCOUNT_FAILURE_LIMIT", default=5)
-PIN_ACCOUNT_LOCK_MINUTES = env.int("PIN_ACCOUNT_LOCK_MINUTES", default=30)
+PIN_ACCOUNT_FAILURE_LIMIT = 5
+PIN_ACCOUNT_LOCK_MINUTES = 30
 
 # Audit log retention (manage.py prune_audit_log), and the admin's URL path (not the well-known one).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 ADMIN_URL = env("ADMIN_URL", default="staff-admin/").strip("/") + "/"
 
 # Invitations: how long an emailed invitation stays open, and how many a holder may send per day.
-INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
-INVITATIONS_PER_HOLDER_PER_DAY = env.int("INVITATIONS_PER_HOLDER_PER_DAY", default=20)
+INVITATION_DAYS = 14
+INVITATIONS_PER_HOLDER_PER_DAY = 20
 
 # Sessions: 30 minutes idle (renewed on each request), cookies never readable from scripts.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -185,8 +184,8 @@ CSRF_FAILURE_VIEW = "phxpay.views.csrf_failure"
 
 # Login throttling (django-axes): per user name and, separately, per client IP.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Per User Name only: a per-IP lockout would shut out a whole library or office behind one address.
 # Per-IP throttling is the generous rate limit below (RATE_LIMITS["login"]["ip"]).
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -203,32 +202,32 @@ AXES_USERNAME_CALLABLE = "phxpay.ratelimit.axes_username"
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 RATE_LIMITS = {
     "login": {
-        "ip": env("RATE_LIMIT_LOGIN_IP", default="30/60"),
-        "target": env("RATE_LIMIT_LOGIN_USER", default="20/300"),
+        "ip": "30/60",
+        "target": "20/300",
     },
     "register": {
-        "ip": env("RATE_LIMIT_REGISTER_IP", default="20/60"),
-        "target": env("RATE_LIMIT_REGISTER_EMAIL", default="5/3600"),
+        "ip": "20/60",
+        "target": "5/3600",
     },
     "confirm": {
-        "ip": env("RATE_LIMIT_CONFIRM_IP", default="30/60"),
-        "target": env("RATE_LIMIT_CONFIRM_LINK", default="10/3600"),
+        "ip": "30/60",
+        "target": "10/3600",
     },
     "password_reset": {
-        "ip": env("RATE_LIMIT_RESET_IP", default="20/60"),
-        "target": env("RATE_LIMIT_RESET_EMAIL", default="5/3600"),
+        "ip": "20/60",
+        "target": "5/3600",
     },
     "enroll": {
-        "ip": env("RATE_LIMIT_ENROLL_IP", default="30/60"),
-        "target": env("RATE_LIMIT_ENROLL_ACCOUNT", default="10/600"),
+        "ip": "30/60",
+        "target": "10/600",
     },
     "email_change": {
-        "ip": env("RATE_LIMIT_EMAIL_CHANGE_IP", default="20/60"),
-        "target": env("RATE_LIMIT_EMAIL_CHANGE_EMAIL", default="5/3600"),
+        "ip": "20/60",
+        "target": "5/3600",
     },
     "invite": {
-        "ip": env("RATE_LIMIT_INVITE_IP", default="30/60"),
-        "target": env("RATE_LIMIT_INVITE_EMAIL", default="5/3600"),
+        "ip": "30/60",
+        "target": "5/3600",
     },
 }
 # Behind a proxy/load balancer, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR)
@@ -274,13 +273,13 @@ EMAIL_ESP = (
     else ""
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PHX Pay Online <PHXwelcome@phoenix.gov>")
-SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_TIMEOUT = 10
 # ESP credentials: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
 # Emails are sent by a background task. The immediate backend (default: make run, tests) sends
 # right after the transaction commits, in-process; production uses the database queue
@@ -290,7 +289,7 @@ TASKS = {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
     }
 }
-EMAIL_RETRY_HOURS = env.int("EMAIL_RETRY_HOURS", default=24)
+EMAIL_RETRY_HOURS = 24
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in env.ENVIRON.items()
