@@ -57,6 +57,17 @@ def password_reset(*, email: str) -> EmailSpec | None:
     )
 
 
+def _link_token(row) -> str:
+    """A new token for the pending change `row` (locked by the caller); only its digest is kept.
+
+    Made now, at sending: a retried or delayed email never mails a token a newer one replaced.
+    """
+    token, digest = new_token()
+    row.token_hash = digest
+    row.save(update_fields=["token_hash"])
+    return token
+
+
 def email_change(*, user_id: int, new_email: str) -> EmailSpec | None:
     change = (
         EmailChange.objects.select_for_update()
@@ -66,9 +77,7 @@ def email_change(*, user_id: int, new_email: str) -> EmailSpec | None:
     )
     if change is None:
         return None
-    token, digest = new_token()
-    change.token_hash = digest
-    change.save(update_fields=["token_hash"])
+    token = _link_token(change)
     return EmailSpec(
         name="email_change",
         to=[new_email],
@@ -91,9 +100,7 @@ def email_change_undo(*, user_id: int, old_email: str) -> EmailSpec | None:
     )
     if undo is None:
         return None
-    token, digest = new_token()
-    undo.token_hash = digest
-    undo.save(update_fields=["token_hash"])
+    token = _link_token(undo)
     return EmailSpec(
         name="email_change_undo",
         to=[old_email],
