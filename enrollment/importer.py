@@ -1,8 +1,7 @@
 """Loading the CIS billing extract: validate every row, then upsert in bulk.
 
-PostgreSQL takes the rows through COPY into a temporary table and one UPDATE + INSERT statement
-(the 450,000-account extract must load in a small multiple of a plain `\\copy`); other databases
-(SQLite for `make run`) use batched bulk upserts.
+The rows go into a temporary table (COPY on PostgreSQL, INSERTs on SQLite); one set of set-based
+statements then updates, inserts and pre-creates from it on either database, so the rules exist once.
 """
 
 import csv
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from enrollment.models import BillingAccount
 from enrollment.pins import pin_digest
-from enrollment.precreated import PrecreateReport, precreate_generic, precreate_postgresql
+from enrollment.precreated import precreate_from_stage
 
 COLUMNS = (
     "account_number",
@@ -222,108 +221,72 @@ def parse_extract(
     return rows, rejected
 
 
-def _upsert_postgresql(rows: list[tuple], now) -> tuple[int, int, PrecreateReport]:
-    """COPY the rows into a temporary table, then one statement updates and inserts from it.
+def _stage(rows: list[tuple]) -> None:
+    """Put the validated rows in the temporary `import_stage` table the set-based statements read.
 
-    UPDATE … FROM plus INSERT … WHERE NOT EXISTS (hash joins) rather than INSERT … ON CONFLICT: the
-    latter probes the unique index and locks every existing row, changed or not, which made the
-    all-unchanged re-run about 4 times slower. New rows go in account-number order, so the b-tree
-    indexes on account_number are appended to rather than split at random.
+    Only the loading differs by database: PostgreSQL takes COPY (the 450,000-account extract must
+    load in a small multiple of a plain `\\copy`); SQLite (`make run`) takes batched INSERTs.
     """
+    columns = ", ".join(("account_number", *DATA_FIELDS))
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS import_stage")
         cursor.execute(
             """
             CREATE TEMP TABLE import_stage (
                 account_number text, first_name text, last_name text, service_address text,
                 ebill_email text, balance numeric(12, 2), due_date date, pin_hash text,
                 service_zip text
-            ) ON COMMIT DROP
+            )
             """
         )
-        with cursor.copy(
-            "COPY import_stage (account_number, first_name, last_name, service_address, "
-            "ebill_email, balance, due_date, pin_hash, service_zip) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY import_stage ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * (1 + len(DATA_FIELDS)))
+            insert = f"INSERT INTO import_stage ({columns}) VALUES ({placeholders})"  # noqa: S608
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(insert, rows[start : start + BATCH])
+
+
+def _upsert_from_stage(now) -> tuple[int, int]:
+    """Update the accounts whose data changed, insert the new ones: (created, updated).
+
+    UPDATE … FROM plus INSERT … WHERE NOT EXISTS (hash joins) rather than INSERT … ON CONFLICT: the
+    latter probes the unique index and locks every existing row, changed or not, which made the
+    all-unchanged re-run about 4 times slower. New rows go in account-number order, so the b-tree
+    indexes on account_number are appended to rather than split at random.
+    """
+    changed = " OR ".join(f"t.{name} IS DISTINCT FROM s.{name}" for name in DATA_FIELDS)
+    assignments = ", ".join(f"{name} = s.{name}" for name in DATA_FIELDS)
+    columns = ", ".join(("account_number", *DATA_FIELDS))
+    now = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
         cursor.execute(
-            """
-            WITH updated AS (
-                UPDATE enrollment_billingaccount AS t SET
-                    first_name = s.first_name,
-                    last_name = s.last_name,
-                    service_address = s.service_address,
-                    ebill_email = s.ebill_email,
-                    balance = s.balance,
-                    due_date = s.due_date,
-                    pin_hash = s.pin_hash,
-                    service_zip = s.service_zip,
-                    updated_at = %(now)s
-                FROM import_stage AS s
-                WHERE t.account_number = s.account_number
-                  AND (t.first_name, t.last_name, t.service_address, t.ebill_email, t.balance,
-                       t.due_date, t.pin_hash, t.service_zip)
-                      IS DISTINCT FROM
-                      (s.first_name, s.last_name, s.service_address, s.ebill_email, s.balance,
-                       s.due_date, s.pin_hash, s.service_zip)
-                RETURNING 1
-            ), created AS (
-                INSERT INTO enrollment_billingaccount (
-                    account_number, first_name, last_name, service_address, ebill_email, balance,
-                    due_date, pin_hash, service_zip, paperless, failed_pin_attempts, lockouts,
-                    updated_at
-                )
-                SELECT account_number, first_name, last_name, service_address, ebill_email, balance,
-                       due_date, pin_hash, service_zip, false, 0, 0, %(now)s
-                FROM import_stage AS s
-                WHERE NOT EXISTS (
-                    SELECT FROM enrollment_billingaccount AS t WHERE t.account_number = s.account_number
-                )
-                ORDER BY account_number
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM updated)
-            """,
-            {"now": now},
+            f"""
+            UPDATE enrollment_billingaccount AS t SET {assignments}, updated_at = %s
+            FROM import_stage AS s
+            WHERE t.account_number = s.account_number AND ({changed})
+            """,  # noqa: S608 (column names from DATA_FIELDS, values are parameters)
+            [now],
         )
-        created, updated = cursor.fetchone()
-        precreated = precreate_postgresql(now=now)
-        # ON COMMIT DROP is not enough when the caller's transaction goes on (a second import in it
-        # would find the table still there).
-        cursor.execute("DROP TABLE import_stage")
-    return created, updated, precreated
-
-
-def _upsert_generic(rows: list[tuple], now) -> tuple[int, int]:
-    created = updated = 0
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        existing = {
-            values[0]: values[1:]
-            for values in BillingAccount.objects.filter(
-                account_number__in=[row[0] for row in batch]
-            ).values_list("account_number", *DATA_FIELDS)
-        }
-        changed = []
-        for row in batch:
-            before = existing.get(row[0])
-            if before is None:
-                created += 1
-            elif tuple(before) != row[1:]:
-                updated += 1
-            else:
-                continue
-            changed.append(
-                BillingAccount(
-                    **dict(zip(("account_number", *DATA_FIELDS), row, strict=True)), updated_at=now
-                )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO enrollment_billingaccount (
+                {columns}, paperless, failed_pin_attempts, lockouts, updated_at
             )
-        BillingAccount.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["account_number"],
-            update_fields=[*DATA_FIELDS, "updated_at"],
+            SELECT {columns}, false, 0, 0, %s
+            FROM import_stage AS s
+            WHERE NOT EXISTS (
+                SELECT 1 FROM enrollment_billingaccount AS t WHERE t.account_number = s.account_number
+            )
+            ORDER BY account_number
+            """,  # noqa: S608
+            [now],
         )
+        created = cursor.rowcount
     return created, updated
 
 
@@ -337,11 +300,12 @@ def accounts_import(
     with transaction.atomic():
         if progress:
             progress("writing", 0, len(rows))
-        if connection.vendor == "postgresql":
-            report.created, report.updated, precreated = _upsert_postgresql(rows, now)
-        else:
-            report.created, report.updated = _upsert_generic(rows, now)
-            precreated = precreate_generic(rows=rows, now=now)
+        _stage(rows)
+        report.created, report.updated = _upsert_from_stage(now)
+        precreated = precreate_from_stage(now=now)
+        with connection.cursor() as cursor:
+            # The caller's transaction may go on (a second import in it would find the table).
+            cursor.execute("DROP TABLE import_stage")
         report.users_created = precreated.users_created
         report.emails_of_registered_users = precreated.emails_of_registered_users
         report.unchanged = len(rows) - report.created - report.updated

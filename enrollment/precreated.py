@@ -16,20 +16,18 @@ import enum
 import logging
 import re
 from dataclasses import dataclass
-from secrets import token_urlsafe
 
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.tokens import token_digest
 from enrollment import guessing
-from enrollment.models import BillingAccount, Enrollment, Role
+from enrollment.models import BillingAccount, Role
 from enrollment.pins import pin_matches
 from enrollment.services import count_account_failure
 from phxpay.audit import Kind, record
@@ -53,14 +51,24 @@ class PrecreateReport:
 _PRECREATED_USER_SQL = {
     "username": "e.ebill_email",
     "email": "e.ebill_email",
-    "password": "%(unusable)s || md5(random()::text || e.ebill_email)",
-    "first_name": "left(e.first_name, 150)",
-    "last_name": "left(e.last_name, 150)",
+    "password": "%(unusable)s || {random}",
+    "first_name": "substr(e.first_name, 1, 150)",
+    "last_name": "substr(e.last_name, 1, 150)",
     "date_joined": "%(now)s",
     "confirmed_at": "%(now)s",
     "precreated": "true",
     "must_change_password": "true",
 }
+# The one thing the two databases spell differently: a random suffix, so that no two unusable
+# passwords are equal (as Django's own make_password(None) does).
+_RANDOM_TEXT_SQL = {"postgresql": "md5(random()::text)", "sqlite": "lower(hex(randomblob(16)))"}
+
+# An address is taken when any user has it as email or as User Name, compared case-insensitively
+# (the extract's addresses are already lower case).
+_TAKEN_SQL = """
+    EXISTS (SELECT 1 FROM accounts_user u WHERE lower(u.email) = e.ebill_email AND u.email <> '')
+    OR EXISTS (SELECT 1 FROM accounts_user u WHERE lower(u.username) = e.ebill_email)
+"""
 
 
 def _user_columns() -> tuple[str, str, dict]:
@@ -71,7 +79,11 @@ def _user_columns() -> tuple[str, str, dict]:
             continue
         columns.append(connection.ops.quote_name(field.column))
         if field.name in _PRECREATED_USER_SQL:
-            values.append(_PRECREATED_USER_SQL[field.name])
+            values.append(
+                _PRECREATED_USER_SQL[field.name].replace(
+                    "{random}", _RANDOM_TEXT_SQL[connection.vendor]
+                )
+            )
         else:
             key = f"default_{field.column}"
             default = field.get_default() if field.has_default() or not field.null else None
@@ -80,39 +92,39 @@ def _user_columns() -> tuple[str, str, dict]:
     return ", ".join(columns), ", ".join(values), params
 
 
-def precreate_postgresql(*, now) -> PrecreateReport:
-    """Runs against the `import_stage` temporary table the bulk import just filled."""
+def precreate_from_stage(*, now) -> PrecreateReport:
+    """Pre-create and enroll from the `import_stage` table the import just filled (any database).
+
+    One user per new address, named from its first account by number; then every staged account
+    carrying a pre-created user's address is enrolled to it as holder.
+    """
     columns, values, defaults = _user_columns()
+    now = connection.ops.adapt_datetimefield_value(now)
+    emails = """
+        SELECT ebill_email, first_name, last_name,
+               row_number() OVER (PARTITION BY ebill_email ORDER BY account_number) AS n
+        FROM import_stage WHERE ebill_email <> ''
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH emails AS (
-                SELECT DISTINCT ON (ebill_email) ebill_email, first_name, last_name
-                FROM import_stage WHERE ebill_email <> ''
-                ORDER BY ebill_email, account_number
-            ), created AS (
-                INSERT INTO accounts_user ({columns})
-                SELECT {values}
-                FROM emails e
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM accounts_user u
-                    WHERE lower(u.email) = e.ebill_email AND u.email <> ''
-                ) AND NOT EXISTS (
-                    SELECT 1 FROM accounts_user u WHERE lower(u.username) = e.ebill_email
-                )
-                ON CONFLICT DO NOTHING
-                RETURNING 1
+            SELECT count(*) FROM ({emails}) e WHERE e.n = 1 AND EXISTS (
+                SELECT 1 FROM accounts_user u
+                WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
             )
-            SELECT
-                (SELECT count(*) FROM created),
-                (SELECT count(*) FROM emails e WHERE EXISTS (
-                    SELECT 1 FROM accounts_user u
-                    WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
-                ))
+            """  # noqa: S608
+        )
+        (registered,) = cursor.fetchone()
+        cursor.execute(
+            f"""
+            INSERT INTO accounts_user ({columns})
+            SELECT {values} FROM ({emails}) e
+            WHERE e.n = 1 AND NOT ({_TAKEN_SQL})
+            ON CONFLICT DO NOTHING
             """,  # noqa: S608 (column names from the model, values are parameters)
             {"unusable": UNUSABLE_PASSWORD_PREFIX, "now": now, **defaults},
         )
-        created, registered = cursor.fetchone()
+        created = cursor.rowcount
         cursor.execute(
             """
             INSERT INTO enrollment_enrollment (user_id, account_id, role, nickname, created_at)
@@ -127,72 +139,6 @@ def precreate_postgresql(*, now) -> PrecreateReport:
             [Role.HOLDER, now],
         )
     return PrecreateReport(users_created=created, emails_of_registered_users=registered)
-
-
-def precreate_generic(*, rows: list[tuple], now) -> PrecreateReport:
-    """The same rules with the ORM, for SQLite (`make run`); rows are the importer's staged tuples."""
-    by_email: dict[str, list[str]] = {}
-    names: dict[str, tuple[str, str]] = {}
-    for number, first_name, last_name, _address, email, *_rest in rows:
-        if email:
-            by_email.setdefault(email, []).append(number)
-            names.setdefault(email, (first_name, last_name))
-    report = PrecreateReport()
-    if not by_email:
-        return report
-    emails = list(by_email)
-    # The PostgreSQL statement's rules: an address is taken when any user has it as email or as
-    # User Name, compared case-insensitively (the extract's addresses are already lower case).
-    taken_by_email = dict(
-        User.objects.exclude(email="")
-        .filter(email__lower__in=emails)
-        .annotate(address=Lower("email"))
-        .values_list("address", "precreated")
-    )
-    taken_by_name = set(
-        User.objects.filter(username__lower__in=emails)
-        .annotate(address=Lower("username"))
-        .values_list("address", flat=True)
-    )
-    report.emails_of_registered_users = sum(1 for flag in taken_by_email.values() if not flag)
-    new_users = []
-    for email in sorted(set(by_email) - set(taken_by_email) - taken_by_name):
-        first_name, last_name = names[email]
-        new_users.append(
-            User(
-                username=email,
-                email=email,
-                password=UNUSABLE_PASSWORD_PREFIX + token_urlsafe(30),
-                first_name=first_name[:150],
-                last_name=last_name[:150],
-                date_joined=now,
-                confirmed_at=now,
-                precreated=True,
-                must_change_password=True,
-            )
-        )
-    User.objects.bulk_create(new_users)
-    report.users_created = len(new_users)
-    holders = dict(
-        User.objects.filter(email__lower__in=emails, precreated=True)
-        .annotate(address=Lower("email"))
-        .values_list("address", "pk")
-    )
-    accounts = dict(
-        BillingAccount.objects.filter(
-            account_number__in=[n for numbers in by_email.values() for n in numbers]
-        ).values_list("account_number", "pk")
-    )
-    Enrollment.objects.bulk_create(
-        [
-            Enrollment(user_id=holders[email], account_id=accounts[number], role=Role.HOLDER)
-            for email, numbers in by_email.items()
-            if email in holders
-            for number in numbers
-        ],
-        ignore_conflicts=True,
-    )
-    return report
 
 
 # First sign-in -------------------------------------------------------------------------------------
