@@ -128,13 +128,10 @@ def test_missing_secret_key_is_a_loud_error_in_production():
 def test_argon2id_is_the_first_password_hasher():
     from django.conf import settings
 
-    # The suite swaps in a cheaper Argon2 for speed; the real setting is read from a fresh process.
-    result = manage(
-        "shell", "-c", "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
-    )
-    assert (
-        result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    )
+    from phxpay import settings as configured
+
+    # The suite swaps in a cheaper Argon2 (tests/conftest.py); the settings module keeps the real one.
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert settings.AUTH_USER_MODEL == "accounts.User"
 
 

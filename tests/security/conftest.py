@@ -17,21 +17,10 @@ os.environ.setdefault(
 )
 
 
-def new_client(*, enforce_csrf_checks=False, **defaults) -> Client:
-    """A fresh browser: its own cookies."""
-    return Client(enforce_csrf_checks=enforce_csrf_checks, **defaults)
-
-
 def signed_in(user, **defaults) -> Client:
-    client = new_client(**defaults)
+    client = Client(**defaults)
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def client():
-    """Overrides pytest-django's `client` (and so `signed_in_client` and `register`)."""
-    return new_client()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -23,7 +24,6 @@ from tests.factories import (
     PrecreatedUserFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ WRONG_PIN = "5318"
 
 
 def browser(user=None):
-    client = new_client(REMOTE_ADDR=IP, HTTP_USER_AGENT=AGENT)
+    client = Client(REMOTE_ADDR=IP, HTTP_USER_AGENT=AGENT)
     if user is not None:
         client.force_login(user)
     return client

@@ -10,6 +10,7 @@ import re
 import pytest
 from axes.utils import reset as axes_reset
 from django.core.cache import cache
+from django.test import Client
 
 from enrollment import messages as enrollment_messages
 from enrollment.models import BillingAccount, PinFailure
@@ -20,7 +21,7 @@ from tests.factories import (
     PrecreatedUserFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 from tests.security.hashers import CountingArgon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_every_sign_in_failure_costs_the_same_number_of_password_hashes(people, 
         if username == "knownUser":
             username = "knownUser2"
         fresh_attempt_state()
-        client = new_client()
+        client = Client()
         CountingArgon2PasswordHasher.calls = 0
         client.post(url("en", "accounts:login"), {"username": username, "password": password})
         counts[name] = CountingArgon2PasswordHasher.calls

@@ -10,6 +10,7 @@ import pytest
 from axes.utils import reset as axes_reset
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -29,7 +30,7 @@ from tests.factories import (
     PendingUserFactory,
     UserFactory,
 )
-from tests.security.conftest import domain_state, new_client, signed_in
+from tests.security.conftest import domain_state, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_register(db, bad):
         "email": "fuzz.william@example.com",
         "confirm_email": "fuzz.william@example.com",
     }
-    check(new_client(), url("en", "accounts:register"), {**valid, **bad})
+    check(Client(), url("en", "accounts:register"), {**valid, **bad})
 
 
 @FUZZ
@@ -110,7 +111,7 @@ def test_confirm(db, settings, bad):
     pending = PendingUserFactory(
         confirmation_token_hash=digest, confirmation_sent_at=timezone.now()
     )
-    client = new_client()
+    client = Client()
     client.get(url("en", "accounts:confirm_link", token=token))
     valid = {
         "username": pending.username,
@@ -137,7 +138,7 @@ def test_login(db, bad):
     axes_reset()
     user = User.objects.filter(username="fuzzLogin").first() or UserFactory(username="fuzzLogin")
     valid = {"username": user.username, "password": DEFAULT_PASSWORD}
-    check(new_client(), url("en", "accounts:login"), {**valid, **bad})
+    check(Client(), url("en", "accounts:login"), {**valid, **bad})
 
 
 @FUZZ
@@ -147,7 +148,7 @@ def test_reset_request(db, bad):
         email="fuzz.reset@example.com"
     )
     valid = {"email": "fuzz.reset@example.com"}
-    check(new_client(), url("en", "accounts:password_reset"), {**valid, **bad})
+    check(Client(), url("en", "accounts:password_reset"), {**valid, **bad})
 
 
 @FUZZ
@@ -156,7 +157,7 @@ def test_reset_set_password(db, bad):
     user = UserFactory()
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    client = new_client()
+    client = Client()
     link = url("en", "accounts:password_reset_confirm", uidb64=uidb64, token=token)
     form_url = client.get(link)["Location"]
     valid = {"new_password1": STRONG, "new_password2": STRONG}
@@ -249,7 +250,7 @@ def test_invite(member, bad):
     ],
 )
 def test_raw_bodies_never_give_a_500(db, body):
-    response = new_client().post(
+    response = Client().post(
         url("en", "accounts:login"), body, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code in (200, 400, 403)
@@ -257,7 +258,7 @@ def test_raw_bodies_never_give_a_500(db, body):
 
 @pytest.mark.parametrize("where", ["accounts:login", "admin:login"])
 def test_an_overlong_user_name_is_refused_not_a_500(db, where):
-    client = new_client()
+    client = Client()
     client.raise_request_exception = False
     response = client.post(url("en", where), {"username": "u" * 256, "password": "whatever"})
     assert response.status_code == 200
@@ -267,7 +268,7 @@ def test_an_overlong_user_name_is_refused_not_a_500(db, where):
 def test_a_malformed_forwarded_address_is_not_a_500(db, settings, forwarded):
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     settings.TRUSTED_PROXY_COUNT = 1
-    client = new_client()
+    client = Client()
     client.raise_request_exception = False
     response = client.post(
         url("en", "accounts:login"),
@@ -278,7 +279,7 @@ def test_a_malformed_forwarded_address_is_not_a_500(db, settings, forwarded):
 
 
 def test_a_huge_user_agent_is_stored_truncated_not_a_500(db):
-    client = new_client(HTTP_USER_AGENT="A" * 5000)
+    client = Client(HTTP_USER_AGENT="A" * 5000)
     response = client.post(url("en", "accounts:login"), {"username": "someone", "password": "x"})
     assert response.status_code == 200
     from phxpay.models import AuditEvent

@@ -2,11 +2,11 @@
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from accounts.tokens import new_token
 from tests.conftest import url
 from tests.factories import DEFAULT_PASSWORD, PendingUserFactory, UserFactory
-from tests.security.conftest import new_client
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def test_confirmation_link_and_page_are_no_store_and_never_refer(client):
     assert "no-store" in page["Cache-Control"]
     assert token not in page.content.decode()
     # A dead link's page is not cached either.
-    dead = new_client()
+    dead = Client()
     dead.get(url("en", "accounts:confirm_link", token="x" * 43))
     invalid = dead.get(url("en", "accounts:confirm"))
     assert invalid.status_code == 404
@@ -169,7 +169,7 @@ def test_reset_link_and_page_are_no_store(
     page = client.get(first["Location"])
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
-    bad = new_client().get(link.replace(link.split("/")[-2], "bad-token"))
+    bad = Client().get(link.replace(link.split("/")[-2], "bad-token"))
     assert "no-store" in bad["Cache-Control"]
 
 
@@ -183,7 +183,7 @@ def test_email_change_link_and_page_are_no_store(signed_in_client):
     assert page.status_code == 404
     assert "no-store" in page["Cache-Control"]
     # Opened while signed out, the link still must not be cached.
-    anonymous = new_client().get(url("en", "accounts:email_change_link", token="t" * 43))
+    anonymous = Client().get(url("en", "accounts:email_change_link", token="t" * 43))
     assert "no-store" in anonymous["Cache-Control"]
 
 

@@ -5,6 +5,7 @@ changing the email address needs the password and a link opened by the signed-in
 import re
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from accounts import messages
@@ -18,7 +19,7 @@ from tests.factories import (
     EnrollmentFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_password_change_notice(mailing, mailoutbox, lang):
 
 def test_password_reset_notice_has_neither_token_nor_password(mailing, mailoutbox):
     user = UserFactory(preferred_language="es")
-    browser = new_client()
+    browser = Client()
     with mailing():
         browser.post(url("en", "accounts:password_reset"), {"email": user.email})
     (link_email,) = mailoutbox
@@ -192,7 +193,7 @@ def test_the_link_works_only_for_its_signed_in_owner(pending_change, mailing, ma
     assert page.status_code == 404
     with mailing():
         assert intruder.post(page.redirect_chain[-1][0]).status_code == 404
-    anonymous = new_client()
+    anonymous = Client()
     response = anonymous.get(path, follow=True)
     assert response.redirect_chain[-1][0].startswith(url("en", "accounts:login"))
     user.refresh_from_db()
@@ -257,7 +258,7 @@ def test_invitation_accepted_notice_goes_to_the_holder_in_the_holders_language(m
         )
     mailoutbox.clear()
     with mailing():
-        new_client().post(
+        Client().post(
             url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
         )
     assert Invitation.objects.get().accepted_by == guest

@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -22,7 +23,7 @@ from enrollment.models import Enrollment
 from phxpay.models import AuditEvent
 from tests.conftest import url
 from tests.factories import DEFAULT_PIN, BillingAccountFactory, PendingUserFactory, UserFactory
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +68,7 @@ def test_one_confirmation_link_confirmed_twice_at_once_confirms_once():
     pending = PendingUserFactory(
         confirmation_token_hash=digest, confirmation_sent_at=timezone.now()
     )
-    browsers = [new_client() for _ in range(TWICE)]
+    browsers = [Client() for _ in range(TWICE)]
     for browser in browsers:
         browser.get(url("en", "accounts:confirm_link", token=token))
     data = {
@@ -127,7 +128,7 @@ def test_one_reset_link_used_twice_at_once_sets_one_password():
         uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
         token=default_token_generator.make_token(user),
     )
-    browsers = [new_client() for _ in range(TWICE)]
+    browsers = [Client() for _ in range(TWICE)]
     form_urls = [browser.get(link)["Location"] for browser in browsers]
     passwords = [STRONG, "Squaw-Peak-Sunset-83"]
     rendezvous = threading.Barrier(TWICE)
@@ -157,7 +158,7 @@ def test_an_expired_confirmation_link_cannot_be_raced_back_to_life():
         confirmation_token_hash=digest,
         confirmation_sent_at=timezone.now() - timedelta(hours=25),
     )
-    browsers = [new_client() for _ in range(TWICE)]
+    browsers = [Client() for _ in range(TWICE)]
     for browser in browsers:
         browser.get(url("en", "accounts:confirm_link", token=token))
     data = {

@@ -10,6 +10,7 @@ import time
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
 
 from accounts.tokens import new_token
@@ -24,7 +25,7 @@ from tests.factories import (
     PendingUserFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +55,7 @@ class Scenario:
         self.settings.AXES_FAILURE_LIMIT = 1000
         UserFactory(username="rateUserA")
         UserFactory(username="rateUserB")
-        self.client = new_client()
+        self.client = Client()
 
     def try_login(self, target, lang):
         return self.client.post(
@@ -64,7 +65,7 @@ class Scenario:
 
     # register: the target is the email address (re-registering resends the link).
     def setup_register(self):
-        self.client = new_client()
+        self.client = Client()
 
     def try_register(self, target, lang):
         email = f"rate{target}@example.com"
@@ -89,7 +90,7 @@ class Scenario:
                 confirmation_token_hash=digest,
                 confirmation_sent_at=timezone.now(),
             )
-            client = new_client()
+            client = Client()
             client.get(url("en", "accounts:confirm_link", token=token))
             self.clients[target] = client
 
@@ -107,7 +108,7 @@ class Scenario:
     # password_reset: the target is the email address.
     def setup_password_reset(self):
         UserFactory(email="resetA@example.com")
-        self.client = new_client()
+        self.client = Client()
 
     def try_password_reset(self, target, lang):
         return self.client.post(
@@ -221,10 +222,10 @@ def test_per_ip_limit_lets_20_people_behind_one_address_act(action, settings):
             email = f"person{n}@example.com"
             data = {"username": f"person{n:02d}", "first_name": "A", "last_name": "B"}
             data |= {"email": email, "confirm_email": email}
-            responses.append(new_client().post(url("en", "accounts:register"), data))
+            responses.append(Client().post(url("en", "accounts:register"), data))
         elif action == "password_reset":
             responses.append(
-                new_client().post(
+                Client().post(
                     url("en", "accounts:password_reset"), {"email": f"person{n}@example.com"}
                 )
             )
@@ -247,7 +248,7 @@ def test_per_ip_limit_lets_20_people_behind_one_address_act(action, settings):
         else:
             token, digest = new_token()
             PendingUserFactory(confirmation_token_hash=digest, confirmation_sent_at=timezone.now())
-            browser = new_client()
+            browser = Client()
             browser.get(url("en", "accounts:confirm_link", token=token))
             responses.append(
                 browser.post(url("en", "accounts:confirm"), {"username": "x", "password1": "y"})
@@ -260,7 +261,7 @@ def test_20_people_behind_one_address_can_sign_in(settings):
     for _ in range(20):
         user = UserFactory()
         responses.append(
-            new_client().post(
+            Client().post(
                 url("en", "accounts:login"),
                 {"username": user.username, "password": DEFAULT_PASSWORD},
             )
@@ -272,11 +273,11 @@ def test_failed_sign_ins_by_others_behind_one_address_do_not_lock_a_customer_out
     """A library, an office or a mobile carrier's NAT: others' failures must not lock me out."""
     for _ in range(settings.AXES_FAILURE_LIMIT):
         stranger = UserFactory()
-        new_client().post(
+        Client().post(
             url("en", "accounts:login"), {"username": stranger.username, "password": "typo"}
         )
     customer = UserFactory()
-    response = new_client().post(
+    response = Client().post(
         url("en", "accounts:login"), {"username": customer.username, "password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 302
@@ -284,7 +285,7 @@ def test_failed_sign_ins_by_others_behind_one_address_do_not_lock_a_customer_out
 
 def reset_requests(n, **headers):
     return [
-        new_client()
+        Client()
         .post(url("en", "accounts:password_reset"), {"email": f"ip{i}@example.com"}, **headers)
         .status_code
         for i in range(n)
@@ -302,7 +303,7 @@ def tight_ip_limit(settings):
 def test_spoofed_forwarded_for_is_ignored_by_default(settings, tight_ip_limit):
     assert settings.CLIENT_IP_HEADER == ""
     statuses = [
-        new_client()
+        Client()
         .post(
             url("en", "accounts:password_reset"),
             {"email": f"ip{i}@example.com"},
@@ -319,7 +320,7 @@ def test_forwarded_for_is_honoured_behind_the_configured_proxies(settings, tight
     settings.TRUSTED_PROXY_COUNT = 1
     # Different clients behind the load balancer (its own address is REMOTE_ADDR) are counted apart…
     statuses = [
-        new_client(REMOTE_ADDR="10.0.0.5")
+        Client(REMOTE_ADDR="10.0.0.5")
         .post(
             url("en", "accounts:password_reset"),
             {"email": f"ip{i}@example.com"},
@@ -331,7 +332,7 @@ def test_forwarded_for_is_honoured_behind_the_configured_proxies(settings, tight
     assert statuses == [302] * 5
     # …and what a client writes into the header itself (left of the proxy's entry) changes nothing.
     statuses = [
-        new_client(REMOTE_ADDR="10.0.0.5")
+        Client(REMOTE_ADDR="10.0.0.5")
         .post(
             url("en", "accounts:password_reset"),
             {"email": f"ip{i}@example.com"},
@@ -347,7 +348,7 @@ def test_two_trusted_proxies_take_the_second_entry_from_the_right(settings, tigh
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     settings.TRUSTED_PROXY_COUNT = 2
     statuses = [
-        new_client(REMOTE_ADDR="10.0.0.5")
+        Client(REMOTE_ADDR="10.0.0.5")
         .post(
             url("en", "accounts:password_reset"),
             {"email": f"ip{i}@example.com"},

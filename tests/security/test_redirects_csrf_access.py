@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import EmailChange, User
@@ -21,7 +22,7 @@ from tests.factories import (
     PrecreatedUserFactory,
     UserFactory,
 )
-from tests.security.conftest import domain_state, new_client, signed_in
+from tests.security.conftest import domain_state, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -246,11 +247,11 @@ def holder_forms(world):
 def test_every_anonymous_form_needs_the_csrf_token(world, mailoutbox):
     forms = anonymous_forms(world)
     # The registration link's form (its token moved into the session first).
-    confirm = new_client(enforce_csrf_checks=True)
+    confirm = Client(enforce_csrf_checks=True)
     confirm.get(url("en", "accounts:confirm_link", token=world["confirm_token"]))
     before = side_effects()
     for name, (path, data) in forms.items():
-        response = new_client(enforce_csrf_checks=True).post(path, data)
+        response = Client(enforce_csrf_checks=True).post(path, data)
         assert response.status_code == 403, name
     response = confirm.post(
         url("en", "accounts:confirm"),
@@ -273,7 +274,7 @@ def test_reset_and_forced_password_forms_need_the_csrf_token(world):
     from django.utils.http import urlsafe_base64_encode
 
     holder = world["holder"]
-    reset = new_client(enforce_csrf_checks=True)
+    reset = Client(enforce_csrf_checks=True)
     link = url(
         "en",
         "accounts:password_reset_confirm",
@@ -281,7 +282,7 @@ def test_reset_and_forced_password_forms_need_the_csrf_token(world):
         token=default_token_generator.make_token(holder),
     )
     form_url = reset.get(link)["Location"]
-    forced = new_client(enforce_csrf_checks=True)
+    forced = Client(enforce_csrf_checks=True)
     forced.get(url("en", "enrollment:first_signin_link", token=world["first_signin_token"]))
     before = domain_state()
     assert (
@@ -296,7 +297,7 @@ def test_reset_and_forced_password_forms_need_the_csrf_token(world):
 
 
 def test_every_signed_in_form_needs_the_csrf_token(world, mailoutbox):
-    client = new_client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True)
     client.force_login(world["holder"])
     session = client.get(url("en", "accounts:email_change_link", token=world["change_token"]))
     assert session.status_code == 302

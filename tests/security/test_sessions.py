@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.test import Client
 
 from accounts import messages
 from tests.conftest import url
@@ -17,7 +18,7 @@ from tests.factories import (
     PrecreatedUserFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_logout_deletes_the_session_on_the_server(signed_in_client):
     signed_in_client.post(url("en", "accounts:logout"))
     assert not session_exists(key)
     # A copy of the old cookie is worth nothing.
-    replay = new_client()
+    replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = key
     assert replay.get(url("en", "accounts:profile")).status_code == 302
 
@@ -176,7 +177,7 @@ def test_password_change_ends_every_other_session_and_keeps_this_one(user):
     assert here.get(url("en", "accounts:profile")).status_code == 200
     assert stranger.get(url("en", "accounts:profile")).status_code == 200
     # An old cookie replayed after the change does not come back to life.
-    replay = new_client()
+    replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = others[0]
     assert replay.get(url("en", "accounts:profile")).status_code == 302
 
@@ -186,7 +187,7 @@ def test_password_reset_ends_every_session(user, mailoutbox, django_capture_on_c
 
     sessions = [signed_in(user) for _ in range(2)]
     keys = [c.session.session_key for c in sessions]
-    browser = new_client()
+    browser = Client()
     with django_capture_on_commit_callbacks(execute=True):
         browser.post(url("en", "accounts:password_reset"), {"email": user.email})
     link = re.search(r"http://testserver(/\S+/)", mailoutbox[-1].body).group(1)

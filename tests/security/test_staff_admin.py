@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,7 +16,7 @@ from tests.factories import (
     PendingUserFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_customers_cannot_enter_the_admin(signed_in_client):
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_staff_sign_in_is_throttled_like_customers(settings, lang):
     UserFactory(username="staffMember", is_staff=True, is_superuser=True)
-    attacker = new_client()
+    attacker = Client()
     statuses = [
         attacker.post(
             admin_url("login", lang=lang), {"username": "staffMember", "password": "guess"}
@@ -59,7 +59,7 @@ def test_staff_sign_in_is_throttled_like_customers(settings, lang):
     # The failure that reaches the limit is already answered with the lockout page.
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     # Even the right password, from any browser on that address, is now refused.
-    staff = new_client()
+    staff = Client()
     response = staff.post(
         admin_url("login", lang=lang), {"username": "staffMember", "password": DEFAULT_PASSWORD}
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from tests.factories import (
     PrecreatedUserFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +161,7 @@ def test_when_nobody_holds_the_account_every_open_invitation_dies(holding):
     assert waiting.revoked_at is not None
     # The manage guest keeps their own access; the dead invitation gives nobody anything.
     guest = UserFactory(email="guest@example.com")
-    new_client().post(
+    Client().post(
         url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
     )
     assert not guest.enrollments.exists()
@@ -171,7 +172,7 @@ def test_an_invitation_whose_inviter_lost_access_is_not_accepted(holding):
     waiting = invite(holding)
     holding.delete()  # e.g. staff removed the holder in the admin
     guest = UserFactory(email="guest@example.com")
-    new_client().post(
+    Client().post(
         url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
     )
     waiting.refresh_from_db()
@@ -229,7 +230,7 @@ def test_the_old_address_can_undo_an_email_change_and_lock_the_changer_out(
     undo_link = re.search(r"http://testserver(/\S+/undo/\S+/)", notice.body).group(1)
     assert EmailChangeUndo.objects.get(user=user).token_hash not in notice.body
     mailoutbox.clear()
-    owner = new_client()
+    owner = Client()
     page = owner.get(owner.get(undo_link)["Location"])
     assert "attacker@example.com" in page.content.decode()
     with mailing():
@@ -243,7 +244,7 @@ def test_the_old_address_can_undo_an_email_change_and_lock_the_changer_out(
     assert reset.to == [old]
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EMAIL_CHANGE_UNDONE, user=user).exists()
     # The link works once.
-    assert new_client().get(undo_link).status_code == 404
+    assert Client().get(undo_link).status_code == 404
 
 
 def test_the_undo_link_expires_after_7_days(user, mailing, mailoutbox):
@@ -251,7 +252,7 @@ def test_the_undo_link_expires_after_7_days(user, mailing, mailoutbox):
     (notice,) = [m for m in mailoutbox if "email_change_undo" in m.tags]
     undo_link = re.search(r"http://testserver(/\S+/undo/\S+/)", notice.body).group(1)
     EmailChangeUndo.objects.update(created_at=timezone.now() - timezone.timedelta(days=7, hours=1))
-    response = new_client().get(undo_link)
+    response = Client().get(undo_link)
     assert response.status_code == 404
     assert (account_messages.EMAIL_UNDO_LINK_INVALID % {"days": 7}) in response.content.decode()
 

@@ -5,13 +5,14 @@
 import email
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from phxpay.models import AuditEvent
 from tests.conftest import url
 from tests.factories import DEFAULT_PASSWORD, BillingAccountFactory, EnrollmentFactory, UserFactory
-from tests.security.conftest import new_client, signed_in
+from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +81,13 @@ def test_hostile_text_typed_into_forms_is_escaped_when_shown_again(signed_in_cli
         url("en", "enrollment:enroll"), {"account_number": SCRIPT, "pin": IMG}
     )
     assert_escaped(response.content.decode(), "enroll with errors")
-    response = new_client().post(
+    response = Client().post(
         url("en", "accounts:register"),
         {"username": SCRIPT, "first_name": SCRIPT, "last_name": IMG, "email": IMG},
     )
     assert_escaped(response.content.decode(), "register with errors")
     assert_escaped(
-        new_client().get(url("en", "accounts:register"), {"email": IMG}).content.decode(),
+        Client().get(url("en", "accounts:register"), {"email": IMG}).content.decode(),
         "register ?email=",
     )
 
@@ -102,7 +103,7 @@ def test_flash_messages_echoing_input_are_escaped(signed_in_client, holding):
 
 
 def test_admin_pages_escape_hostile_text(hostile_holding, staff_client):
-    new_client().post(url("en", "accounts:login"), {"username": SCRIPT, "password": "x"})
+    Client().post(url("en", "accounts:login"), {"username": SCRIPT, "password": "x"})
     assert AuditEvent.objects.filter(username=SCRIPT).exists()
     with translation.override("en"):
         pages = [
@@ -129,9 +130,7 @@ def test_emails_html_parts_escape_hostile_names(hostile_holding, mailing, mailou
     # Names typed today are letters only (accounts.validators); these come from older rows or the
     # CIS extract. Reset emails greet the user by first name.
     with mailing():
-        new_client().post(
-            url("en", "accounts:password_reset"), {"email": hostile_holding.user.email}
-        )
+        Client().post(url("en", "accounts:password_reset"), {"email": hostile_holding.user.email})
     # The invitation shows the inviter's name and street; its acceptance the guest's name.
     guest = UserFactory(first_name=IMG, last_name=SCRIPT)
     with mailing():
@@ -140,7 +139,7 @@ def test_emails_html_parts_escape_hostile_names(hostile_holding, mailing, mailou
             {"email": guest.email, "role": "view"},
         )
     with mailing():
-        new_client().post(
+        Client().post(
             url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
         )
     kinds = {tag for message in mailoutbox for tag in message.tags}
@@ -160,7 +159,7 @@ def test_no_typed_name_is_ever_in_a_subject(mailing, mailoutbox):
             {"email": guest.email, "role": "view"},
         )
     with mailing():
-        new_client().post(
+        Client().post(
             url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
         )
     (invitation,) = [m for m in mailoutbox if m.tags == ["invitation"]]
@@ -187,7 +186,7 @@ CRLF_NAMES = [
 def test_names_cannot_inject_email_headers(name, mailing, mailoutbox):
     """Registration either refuses the name or mails safely: never a 500, never a new header."""
     with mailing():
-        response = new_client().post(
+        response = Client().post(
             url("en", "accounts:register"),
             {
                 "username": "crlfUser",
@@ -207,7 +206,7 @@ def test_names_cannot_inject_email_headers(name, mailing, mailoutbox):
             {"email": guest.email, "role": "view"},
         )
     with mailing():
-        new_client().post(
+        Client().post(
             url("en", "accounts:login"), {"username": guest.username, "password": DEFAULT_PASSWORD}
         )
     assert {"invitation", "invitation_accepted"} <= {m.tags[0] for m in mailoutbox}
@@ -238,7 +237,7 @@ def test_addresses_with_line_breaks_are_refused(signed_in_client, holding, addre
     ]
     for path, data in forms:
         assert signed_in_client.post(path, data).status_code == 200, path
-    response = new_client().post(
+    response = Client().post(
         url("en", "accounts:register"),
         {"username": "lineBreak", "first_name": "A", "last_name": "B"}
         | {"email": address, "confirm_email": address},
