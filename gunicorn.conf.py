@@ -19,7 +19,7 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"  # noqa: S104
 
 # Sync workers, one request at a time each. 2 x CPUs + 1 is gunicorn's rule of thumb. CPU count
 # sees the host's CPUs, not the container's limit, so deployments set WEB_CONCURRENCY explicitly.
-# Each worker keeps up to one PostgreSQL connection open (CONN_MAX_AGE).
+# Each worker keeps up to one PostgreSQL connection open (60 s, settings.py).
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 
 # Kill and replace a worker stuck on one request for longer than this, so one blocked call

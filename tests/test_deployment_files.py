@@ -188,8 +188,16 @@ def access_log_line(capsys, *, raw_uri: str, referer: str = "-") -> str:
 def test_settings_parser_finds_every_kind_of_env_read():
     """Guard the regexes: if they found nothing, the other checks would pass vacuously."""
     names, prefixes = names_read_by(SETTINGS_PY.read_text())
-    for name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "EMAIL_PORT"):
-        assert name in names  # env.bool, env(), env.list, env.url, env.db, env.int
+    for name in (
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SITE_URL",
+        "DATABASE_URL",
+        "EMAIL_URL",
+        "TRUSTED_PROXY_COUNT",
+    ):
+        assert name in names  # env.bool, env(), env.list, env.url, env.db, env.email_url, env.int
     assert "ANYMAIL_" in prefixes
     assert len(documented_names()) >= len(names)  # every read one is documented (below)
 
