@@ -47,22 +47,15 @@ test: setup
 	DEBUG=false SECRET_KEY=collectstatic-only PIN_PEPPER=collectstatic-only-pepper $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Performance benchmarks (bench/README.md): one results table, a few minutes, on PostgreSQL and Redis
-# with phxpay_bench_* databases. wrk loads the pages; psql is the import's baseline. BENCH_ARGS
-# passes options to bench/run_all.py, e.g. BENCH_ARGS="--import-rows 100000 --output results.md".
+# Benchmarks (bench/README.md): what a user feels, each figure a ratio to a baseline of the same run,
+# on PostgreSQL and Redis with the phxpay_bench_portal database; about 3 minutes. wrk loads the pages,
+# psql is the import's baseline. BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 100000 --output r.md".
 bench: setup
-	@missing=""; \
-	command -v wrk >/dev/null || missing="$$missing wrk"; \
-	command -v psql >/dev/null || missing="$$missing postgresql-client"; \
-	if [ -n "$$missing" ]; then \
+	@command -v wrk >/dev/null && command -v psql >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian packages the benchmarks need:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else \
-	    echo "The benchmarks need these Debian packages (wrk: HTTP load, psql: import baseline): sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
-	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql-client; \
+	  else echo "The benchmarks need: sudo apt-get install -y wrk postgresql-client"; exit 1; fi; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check .
