@@ -44,6 +44,9 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+    # False until the person picks a language (registering, User Profile, the language switch, or
+    # a pre-created user's first sign-in): until then their first sign-in's language is adopted.
+    language_chosen = models.BooleanField(_("language chosen"), default=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # Only a SHA-256 digest of the newest link's token is kept: the link itself is in the email only,
     # and writing a new digest is what makes every earlier link stop working.

@@ -117,6 +117,7 @@ def registration_start(
             # The newest registration's casing is what step 2 will ask for, and what the email shows.
             user.email = email
             user.preferred_language = language
+            user.language_chosen = True
             user.email_bounced_at = None
             _new_link_requested(user)
             user.save()
@@ -235,9 +236,27 @@ def password_reset_request(*, email: str) -> None:
 
 
 def preferred_language_set(*, user: User, language: str) -> None:
-    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
-        user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
+    """The person chose a language (User Profile or the language switch): their emails use it."""
+    if language not in dict(settings.LANGUAGES):
+        return
+    if (user.preferred_language, user.language_chosen) != (language, True):
+        user.preferred_language, user.language_chosen = language, True
+        user.save(update_fields=["preferred_language", "language_chosen"])
+
+
+def preferred_language_adopt(*, user: User, language: str) -> None:
+    """At sign-in: someone who never chose a language (a pre-created e-bill user, a user staff
+    created) gets the one they signed in with, so their emails match the pages they use."""
+    if not user.language_chosen:
+        preferred_language_set(user=user, language=language)
+
+
+def profile_update(*, user: User, first_name: str, last_name: str, language: str) -> User:
+    """User Profile's form (its field choices are settings.LANGUAGES)."""
+    user.first_name, user.last_name = first_name, last_name
+    user.preferred_language, user.language_chosen = language, True
+    user.save(update_fields=["first_name", "last_name", "preferred_language", "language_chosen"])
+    return user
 
 
 # Sessions and security notices --------------------------------------------------------------------

@@ -137,9 +137,8 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def get_default_redirect_url(self):
-        # Land in the language the user chose, whatever language the login page was in.
-        with translation.override(self.request.user.preferred_language):
-            return reverse("enrollment:accounts")
+        # In the language of the page they signed in on: someone signing in on /es/ stays in Spanish.
+        return reverse("enrollment:accounts")
 
 
 class LogoutView(auth_views.LogoutView):
@@ -203,9 +202,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        flash.success(request, messages.PROFILE_UPDATED)
-        with translation.override(user.preferred_language):
+        data = form.cleaned_data
+        services.profile_update(
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=data["preferred_language"],
+        )
+        # On to the chosen language, with the message in it too: a lazy message would be rendered
+        # in this request's language when the messages are stored.
+        with translation.override(data["preferred_language"]):
+            flash.success(request, str(messages.PROFILE_UPDATED))
             return redirect(reverse("accounts:profile"))
     return render(
         request,
@@ -331,6 +338,11 @@ def email_change_undo(request):
         flash.success(request, messages.EMAIL_UNDONE % {"email": user.email})
         return redirect("accounts:login")
     return _no_store(render(request, "accounts/email_change_undo.html", {"undo": undo}))
+
+
+def language_adopt_at_sign_in(request, user) -> None:
+    """A sign-in step (settings.SIGN_IN_STEPS)."""
+    services.preferred_language_adopt(user=user, language=translation.get_language())
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from enrollment import services
 from enrollment.models import BillingAccount, Enrollment, Invitation, InvitationState
+from phxpay import formatting
 
 
 class BillingAccountForm(forms.ModelForm):
@@ -111,7 +112,7 @@ class BillingAccountAdmin(admin.ModelAdmin):
     def lock_state(self, obj):
         if obj.is_locked():
             return _("Locked until %(until)s") % {
-                "until": timezone.localtime(obj.locked_until).strftime("%Y-%m-%d %H:%M")
+                "until": formatting.moment(obj.locked_until)
             }
         return _("Not locked")
 

@@ -192,13 +192,14 @@ def first_signin_start(*, username: str, pin: str, ip: str, language: str) -> Fi
             user.confirmation_generation += 1
             user.confirmation_sent_at = now
             if language in dict(settings.LANGUAGES):
-                user.preferred_language = language
+                user.preferred_language, user.language_chosen = language, True
             user.save(
                 update_fields=[
                     "confirmation_token_hash",
                     "confirmation_generation",
                     "confirmation_sent_at",
                     "preferred_language",
+                    "language_chosen",
                 ]
             )
             queue_email(

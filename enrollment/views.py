@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,12 +11,12 @@ from accounts.forms import NewPasswordForm
 from enrollment import messages, precreated, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
-from phxpay import durations, links
+from phxpay import durations, formatting, links
 from phxpay.ratelimit import client_ip, rate_limited
 
 
-def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+def _when(value) -> str:
+    return formatting.moment(value)
 
 
 def _user_enrollment(request, account_id) -> Enrollment:
@@ -300,8 +299,7 @@ def first_signin_password(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         invitations_accept_at_sign_in(request, user)
         flash.success(request, messages.FIRST_SIGNIN_DONE)
-        with translation.override(user.preferred_language):
-            return redirect(reverse("enrollment:accounts"))
+        return redirect("enrollment:accounts")
     # Not "user": templates read that as the signed-in visitor, and nobody is signed in yet.
     context = {"form": form, "signing_in": user}
     response = render(request, "enrollment/first_signin_password.html", context)

@@ -54,9 +54,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "anymail",
-    "axes",
+    # axes and django_tasks_db under a translatable app name (phxpay/translations.py).
+    "phxpay.translations.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "phxpay.translations.TasksDatabaseConfig",
     "csp",
     "phxpay",
     "accounts",
@@ -126,7 +127,10 @@ AUTHENTICATION_BACKENDS = [
 # What else a sign-in does, called explicitly by accounts.views.LoginView after the password checks
 # out (apps above `accounts` add their step here instead of listening for a signal). Each is a
 # function of (request, user).
-SIGN_IN_STEPS = ["enrollment.views.invitations_accept_at_sign_in"]
+SIGN_IN_STEPS = [
+    "accounts.views.language_adopt_at_sign_in",
+    "enrollment.views.invitations_accept_at_sign_in",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
@@ -238,6 +242,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish as the City writes it in the U.S. (phxpay/formats/es): "1,234.56", "8:13 p.m.".
+FORMAT_MODULE_PATH = ["phxpay.formats"]
 USE_I18N = True
 TIME_ZONE = "America/Phoenix"
 USE_TZ = True

@@ -19,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Sample"
     email = factory.Sequence(lambda n: f"wstestphx{n}@example.com")
     preferred_language = "en"
+    language_chosen = True  # as registration does
     # Confirmed a month ago: an established user. New users (confirmed in the last day) get a
     # smaller wrong-PIN budget, which tests ask for explicitly with confirmed_at=timezone.now().
     confirmed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
@@ -90,6 +91,7 @@ class PrecreatedUserFactory(UserFactory):
     email = factory.SelfAttribute("username")
     precreated = True
     must_change_password = True
+    language_chosen = False
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):

@@ -124,9 +124,10 @@ def test_the_import_gives_the_same_result_on_sqlite(tmp_path):
     database.execute(
         "INSERT INTO accounts_user (username, email, password, first_name, last_name, is_superuser,"
         " is_staff, is_active, date_joined, preferred_language, confirmation_token_hash,"
-        " confirmation_mismatches, confirmation_generation, precreated, must_change_password)"
+        " confirmation_mismatches, confirmation_generation, precreated, must_change_password,"
+        " language_chosen)"
         " VALUES ('anaRuiz', 'Registered@example.com', '!', 'Ana', 'Ruiz', 0, 0, 1,"
-        " '2026-01-01 00:00:00', 'en', '', 0, 0, 0, 0)"
+        " '2026-01-01 00:00:00', 'en', '', 0, 0, 0, 0, 1)"
     )
     database.commit()
     result = manage("import_accounts", str(extract))

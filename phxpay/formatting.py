@@ -1,0 +1,43 @@
+"""Money, dates and times as a Phoenix customer reads them, in the active language.
+
+The City writes U.S. Spanish: "$1,234.56" and "8:13 p.m.", not the European "$1 234,56" and "20:13"
+of Django's `es` formats. Babel carries CLDR's `en_US` and `es_US`, so nothing here is hand-made.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
+from django.utils import timezone, translation
+
+LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+def _locale(language: str | None) -> str:
+    return LOCALES.get((language or translation.get_language() or "en")[:2], "en_US")
+
+
+def money(amount: Decimal | int | None, *, language: str | None = None) -> str:
+    """Dollars: "$1,234.56", "-$84.17" (credit balances are negative)."""
+    return format_currency(Decimal(amount or 0), "USD", locale=_locale(language))
+
+
+def day(value: date | None, *, language: str | None = None) -> str:
+    """A long date: "December 1, 2026" / "1 de diciembre de 2026"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return format_date(value, "long", locale=_locale(language))
+
+
+def moment(value: datetime | None, *, language: str | None = None) -> str:
+    """A date and a time in Phoenix: "December 1, 2026, 8:13 PM" / "1 de diciembre de 2026, 8:13 p.m."."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    locale = _locale(language)
+    # CLDR puts a narrow no-break space before "PM"; a plain no-break space renders in every font.
+    time = format_time(local, "short", locale=locale).replace("\u202f", "\u00a0")
+    return f"{format_date(local.date(), 'long', locale=locale)}, {time}"

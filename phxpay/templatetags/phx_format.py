@@ -1,0 +1,22 @@
+"""{% load phx_format %}: `|money`, `|day` and `|moment` (phxpay/formatting.py) in templates and emails."""
+
+from django import template
+
+from phxpay import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(amount):
+    return formatting.money(amount)
+
+
+@register.filter
+def day(value):
+    return formatting.day(value)
+
+
+@register.filter
+def moment(value):
+    return formatting.moment(value)
