@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 MO := locale/es/LC_MESSAGES/django.mo
 PO := locale/es/LC_MESSAGES/django.po
 
+# Two test processes: most of the suite waits on PostgreSQL and Chromium, so two share 2 cores well.
+TEST_PROCESSES ?= 2
+
 .PHONY: setup run test lint format system-deps messages clean lock bench
 
 setup: system-deps $(VENV)/.installed node_modules/.installed $(MO)
@@ -45,7 +48,7 @@ run: setup
 
 test: setup
 	DEBUG=false SECRET_KEY=collectstatic-only PIN_PEPPER=collectstatic-only-pepper $(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): what a user feels, each figure a ratio to a baseline of the same run,
 # on PostgreSQL and Redis with the phxpay_bench_portal database; about 3 minutes. wrk loads the pages,

@@ -2,10 +2,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts import messages
+from accounts import messages, services
 from accounts.models import User
 from accounts.validators import (
     NAME_INVALID,
@@ -98,7 +99,20 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
         email, confirm = cleaned.get("email"), cleaned.get("confirm_email")
         if email and confirm and email != confirm:
             self.add_error("confirm_email", messages.EMAILS_DO_NOT_MATCH)
+        # Every problem at once: the User Name and Email Address are checked even when another
+        # field is wrong (registration_start checks them again, authoritatively).
+        if self.errors:
+            problems = services.registration_problems(
+                username=cleaned.get("username"), email=cleaned.get("email")
+            )
+            for problem in problems:
+                self.add_error(problem.field, ValidationError(problem.message, code=problem.code))
         return cleaned
+
+    @property
+    def email_in_use(self) -> bool:
+        """The summary then lays out the seed's guidance for e-bill and new customers."""
+        return any(error.code == "email_in_use" for error in self.errors.as_data().get("email", []))
 
 
 class ConfirmRegistrationForm(AccessibleFormMixin, forms.Form):
@@ -167,6 +181,9 @@ class NewPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
 class ChangePasswordForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django autofocuses the current password; on User Profile this form is the second one, so a
+        # phone would open the page scrolled past its heading and the profile form above.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
         self.fields["old_password"].label = _("Current Password")
         self.fields["new_password1"].label = _("New Password")
         self.fields["new_password1"].help_text = _new_password_help()

@@ -5,21 +5,20 @@ locale/es and follows the guide's Spanish text.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 REGISTRATION_ALMOST_DONE = _(
     "ALMOST DONE!! 1) Find email sent from PHXwelcome and click the confirmation link "
     "2) Enter User Name, Email Address and Password. 3) Click Submit, 4) Login. "
     "Thank You for using PHX Pay Online."
 )
-USERNAME_IN_USE = _("User Name %(username)s is already in use. Please choose another name.")
-EMAIL_IN_USE = _(
-    "Email address %(email)s is already in use with another account. "
-    "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017: Your PHX Pay Online account was already "
-    "created using the email address on file. 1.Click Login 2.Enter UserName equal to email address "
-    "on file and 3.Enter main account holder's 4-digit security PIN as password. NOTE: Please change "
-    "your online password after initial login with Login Profile. NEW CUSTOMERS: 1.Register 2.Find "
-    "confirmation registration email and click link 3.Login, Enroll Account(s)."
+REGISTRATION_SENT_TO = _(
+    "We sent the email to %(email)s. Not your address? Register again with the right one."
 )
+USERNAME_IN_USE = _("User Name %(username)s is already in use. Please choose another name.")
+# The seed's first sentence; the rest of its text is laid out as steps in the error summary
+# (templates/includes/email_in_use_help.html).
+EMAIL_IN_USE = _("Email address %(email)s is already in use with another account.")
 ALREADY_REGISTERED = _(
     "User Name %(username)s is already registered and confirmed with this Email Address, so no new "
     "link was sent. Click Login to sign in, or Reset Password if you do not remember your password."
@@ -29,6 +28,13 @@ PASSWORDS_DO_NOT_MATCH = _("The two passwords do not match.")
 USERNAME_LENGTH = _("User Name must be between 4 and 32 characters.")
 CONFIRMATION_NOT_FOUND = _("No user found with the generated confirmation ID.")
 CONFIRMATION_MISMATCH = _("Information provided in the form does not match our records.")
+CONFIRMATION_TRIES_LEFT = ngettext_lazy(
+    "You can try %(tries)d more time with this link; after that it stops working and you register "
+    "again for a new one.",
+    "You can try %(tries)d more times with this link; after that it stops working and you register "
+    "again for a new one.",
+    "tries",
+)
 CONFIRMED_GET_STARTED = _(
     "Get Started!! Click Login and Enroll your account(s) with your ten-digit account number(s) and "
     "four-digit security PIN. Thank You for using PHX Pay Online."

@@ -8,6 +8,7 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,13 +28,18 @@ logger = logging.getLogger(__name__)
 EMAIL_CHANGE_UNDO_DAYS = 7
 
 
-class RegistrationError(Exception):
-    """Step 1 refused: `field` is the form field the message belongs to."""
+class RegistrationProblem(NamedTuple):
+    field: str  # the form field the message belongs to
+    code: str  # phxpay.help.HELP_FOR_ERROR names its Help entry
+    message: str
 
-    def __init__(self, *, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+
+class RegistrationError(Exception):
+    """Step 1 refused, with every problem at once."""
+
+    def __init__(self, problems: list[RegistrationProblem]):
+        super().__init__("; ".join(str(problem.message) for problem in problems))
+        self.problems = problems
 
 
 class RegistrationOutcome(enum.Enum):
@@ -70,22 +76,28 @@ def _queue_link_email(user: User) -> None:
     )
 
 
-def _registration_error_for(*, username: str, email: str) -> RegistrationError | None:
-    """The seed's step-1 errors, checked in its order: the User Name first, then the Email Address."""
-    same_name = User.objects.filter(username__lower=username.lower()).first()
+def registration_problems(*, username: str | None, email: str | None) -> list[RegistrationProblem]:
+    """The seed's step-1 errors, all of them (either value may be missing when the form already
+    refused it): the User Name's, then the Email Address's."""
+    same_name = User.objects.filter(username__lower=username.lower()).first() if username else None
+    if (
+        same_name is not None
+        and email
+        and same_name.username == username
+        and same_name.email.lower() == email.lower()
+    ):
+        if not same_name.is_confirmed:
+            return []  # registering again: a new link (the seed's "Volver a Registrarse")
+        message = messages.ALREADY_REGISTERED % {"username": username}
+        return [RegistrationProblem("username", "already_registered", message)]
+    problems = []
     if same_name is not None:
-        if same_name.username == username and same_name.email.lower() == email.lower():
-            if same_name.is_confirmed:
-                return RegistrationError(
-                    field="username", message=messages.ALREADY_REGISTERED % {"username": username}
-                )
-            return None
-        return RegistrationError(
-            field="username", message=messages.USERNAME_IN_USE % {"username": username}
-        )
-    if User.objects.exclude(email="").filter(email__lower=email.lower()).exists():
-        return RegistrationError(field="email", message=messages.EMAIL_IN_USE % {"email": email})
-    return None
+        message = messages.USERNAME_IN_USE % {"username": username}
+        problems.append(RegistrationProblem("username", "username_in_use", message))
+    if email and User.objects.exclude(email="").filter(email__lower=email.lower()).exists():
+        message = messages.EMAIL_IN_USE % {"email": email}
+        problems.append(RegistrationProblem("email", "email_in_use", message))
+    return problems
 
 
 def registration_start(
@@ -96,9 +108,9 @@ def registration_start(
     Registering again with the same User Name and Email Address before confirming sends a new link and
     kills every earlier one. Raises RegistrationError with the seed's message otherwise.
     """
-    error = _registration_error_for(username=username, email=email)
-    if error is not None:
-        raise error
+    problems = registration_problems(username=username, email=email)
+    if problems:
+        raise RegistrationError(problems)
     try:
         with transaction.atomic():
             user = (
@@ -124,10 +136,10 @@ def registration_start(
             _queue_link_email(user)
     except IntegrityError:
         # A simultaneous registration took the name or address between our check and our insert.
-        error = _registration_error_for(username=username, email=email)
-        if error is None:  # pragma: no cover - the constraint that fired is always one of the two
+        problems = registration_problems(username=username, email=email)
+        if not problems:  # pragma: no cover - the constraint that fired is always one of the two
             raise
-        raise error from None
+        raise RegistrationError(problems) from None
     logger.info("registration %s user_id=%s", outcome.value, user.pk)
     record(Kind.REGISTERED, user=user, outcome=outcome.value)
     return Registration(outcome=outcome, user=user, previous_email_bounced=bounced)
@@ -143,9 +155,14 @@ def confirmation_user(*, token: str) -> User | None:
     return user
 
 
-def registration_confirm(
-    *, token: str, username: str, email: str, password: str
-) -> tuple[ConfirmationResult, User | None]:
+class Confirmation(NamedTuple):
+    result: ConfirmationResult
+    user: User | None = None
+    # After a MISMATCH: how many more tries this link allows before it stops working.
+    tries_left: int = 0
+
+
+def registration_confirm(*, token: str, username: str, email: str, password: str) -> Confirmation:
     """Step 2: check User Name and Email exactly as registered, then set the password.
 
     Too many mismatches burn the link. The password must already have passed validation.
@@ -157,14 +174,19 @@ def registration_confirm(
             .first()
         )
         if user is None or user.confirmation_link_expired():
-            return ConfirmationResult.NOT_FOUND, None
+            return Confirmation(ConfirmationResult.NOT_FOUND)
         if user.username != username or user.email != email:
             user.confirmation_mismatches += 1
             burned = user.confirmation_mismatches >= settings.CONFIRMATION_MAX_MISMATCHES
             if burned:
                 user.confirmation_token_hash = ""
             user.save(update_fields=["confirmation_mismatches", "confirmation_token_hash"])
-            return (ConfirmationResult.BURNED if burned else ConfirmationResult.MISMATCH), None
+            if burned:
+                return Confirmation(ConfirmationResult.BURNED)
+            return Confirmation(
+                ConfirmationResult.MISMATCH,
+                tries_left=settings.CONFIRMATION_MAX_MISMATCHES - user.confirmation_mismatches,
+            )
         user.set_password(password)
         user.confirmed_at = timezone.now()
         user.confirmation_token_hash = ""
@@ -172,7 +194,7 @@ def registration_confirm(
         user.save()
     logger.info("registration confirmed user_id=%s", user.pk)
     record(Kind.REGISTRATION_CONFIRMED, user=user)
-    return ConfirmationResult.CONFIRMED, user
+    return Confirmation(ConfirmationResult.CONFIRMED, user)
 
 
 class NothingToResend(Exception):

@@ -3,6 +3,7 @@ from django.contrib import messages as flash
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -29,6 +30,7 @@ from phxpay import durations, links
 from phxpay.ratelimit import rate_limited
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
+REGISTERED_EMAIL_SESSION_KEY = "_registered_email"
 
 
 _no_store = links.no_store
@@ -59,18 +61,24 @@ def register(request):
                 language=translation.get_language(),
             )
         except services.RegistrationError as error:
-            form.add_error(error.field, error.message)
+            for problem in error.problems:
+                form.add_error(problem.field, ValidationError(problem.message, code=problem.code))
         else:
             if registration.previous_email_bounced:
                 flash.warning(request, messages.EMAIL_BOUNCED_HINT % {"email": data["email"]})
+            # The next page names the address, so a typo shows at once.
+            request.session[REGISTERED_EMAIL_SESSION_KEY] = data["email"]
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 
 
 def register_done(request):
-    return render(
-        request, "accounts/register_done.html", {"notice": messages.REGISTRATION_ALMOST_DONE}
-    )
+    email = request.session.get(REGISTERED_EMAIL_SESSION_KEY, "")
+    context = {
+        "notice": messages.REGISTRATION_ALMOST_DONE,
+        "sent_to": messages.REGISTRATION_SENT_TO % {"email": email} if email else "",
+    }
+    return render(request, "accounts/register_done.html", context)
 
 
 @require_http_methods(["GET"])
@@ -97,7 +105,7 @@ def confirm(request):
     form = ConfirmRegistrationForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result, _user = services.registration_confirm(
+        result, _user, tries_left = services.registration_confirm(
             token=token,
             username=data["username"],
             email=data["email"],
@@ -109,7 +117,11 @@ def confirm(request):
             return redirect("accounts:login")
         if result is not services.ConfirmationResult.MISMATCH:
             return _confirmation_not_found(request)
-        form.add_error(None, messages.CONFIRMATION_MISMATCH)
+        form.add_error(
+            None, ValidationError(messages.CONFIRMATION_MISMATCH, code="confirmation_mismatch")
+        )
+        tries = messages.CONFIRMATION_TRIES_LEFT % {"tries": tries_left}
+        form.add_error(None, ValidationError(tries, code="confirmation_tries_left"))
     return _no_store(render(request, "accounts/confirm.html", {"form": form}))
 
 

@@ -111,9 +111,7 @@ class BillingAccountAdmin(admin.ModelAdmin):
     @admin.display(description=_("lock state"), boolean=False)
     def lock_state(self, obj):
         if obj.is_locked():
-            return _("Locked until %(until)s") % {
-                "until": formatting.moment(obj.locked_until)
-            }
+            return _("Locked until %(until)s") % {"until": formatting.moment(obj.locked_until)}
         return _("Not locked")
 
     def save_model(self, request, obj, form, change):

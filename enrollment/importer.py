@@ -35,7 +35,7 @@ COLUMNS = (
     "due_date",
 )
 # Optional columns: an extract without them loads as before (the value is blank).
-OPTIONAL_COLUMNS = ("service_zip",)
+OPTIONAL_COLUMNS = ("service_zip", "paperless")
 # Columns compared to decide "unchanged", in the order of the staged rows after account_number.
 DATA_FIELDS = (
     "first_name",
@@ -46,7 +46,21 @@ DATA_FIELDS = (
     "due_date",
     "pin_hash",
     "service_zip",
+    "paperless",
 )
+# The extract's paperless column: blank means "on e-bills when it has an e-bill address".
+PAPERLESS_VALUES = {
+    "true": True,
+    "t": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "f": False,
+    "no": False,
+    "n": False,
+    "0": False,
+}
 MAX_BALANCE = Decimal("9999999999.99")
 CENT = Decimal("0.01")
 BATCH = 5000
@@ -99,7 +113,18 @@ def _valid_email(email: str) -> bool:
 
 def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
     """One validated staged row from the stripped COLUMNS + OPTIONAL_COLUMNS, or ValueError."""
-    number, pin, first_name, last_name, address, email, raw_balance, raw_date, zip_code = values
+    (
+        number,
+        pin,
+        first_name,
+        last_name,
+        address,
+        email,
+        raw_balance,
+        raw_date,
+        zip_code,
+        raw_paperless,
+    ) = values
     if not ACCOUNT_RE.fullmatch(number):
         raise ValueError("account_number must be exactly 10 digits")
     if number in seen:
@@ -132,6 +157,12 @@ def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
             raise ValueError(f"due_date {raw_date!r} is not a date in YYYY-MM-DD form") from None
     if zip_code and not ZIP_RE.fullmatch(zip_code):
         raise ValueError(f"service_zip {zip_code!r} is not a 5-digit ZIP code")
+    if raw_paperless:
+        paperless = PAPERLESS_VALUES.get(raw_paperless.lower())
+        if paperless is None:
+            raise ValueError(f"paperless {raw_paperless!r} is not true or false")
+    else:
+        paperless = bool(email)
     seen[number] = line
     return (
         number,
@@ -143,6 +174,7 @@ def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
         due,
         pin_digest(account_number=number, pin=pin),
         zip_code[:5],
+        paperless,
     )
 
 
@@ -159,8 +191,9 @@ def _cyclic_gc_paused():
 
 def parse_extract(
     data: bytes, progress: Progress | None = None
-) -> tuple[list[tuple], list[tuple[int, str]]]:
-    """Validate the whole file before anything is written. Raises UnusableFile."""
+) -> tuple[list[tuple], list[tuple[int, str]], set[str]]:
+    """Validate the whole file before anything is written: (rows, rejected lines, the optional
+    columns the file has). Raises UnusableFile."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -218,7 +251,7 @@ def parse_extract(
             raise UnusableFile(
                 f"not a readable CSV file at line {reader.line_num}: {error}"
             ) from None
-    return rows, rejected
+    return rows, rejected, {name for name in OPTIONAL_COLUMNS if name in names}
 
 
 def _stage(rows: list[tuple]) -> None:
@@ -235,7 +268,7 @@ def _stage(rows: list[tuple]) -> None:
             CREATE TEMP TABLE import_stage (
                 account_number text, first_name text, last_name text, service_address text,
                 ebill_email text, balance numeric(12, 2), due_date date, pin_hash text,
-                service_zip text
+                service_zip text, paperless boolean
             )
             """
         )
@@ -250,7 +283,7 @@ def _stage(rows: list[tuple]) -> None:
                 cursor.executemany(insert, rows[start : start + BATCH])
 
 
-def _upsert_from_stage(now) -> tuple[int, int]:
+def _upsert_from_stage(now, *, fields: tuple[str, ...]) -> tuple[int, int]:
     """Update the accounts whose data changed, insert the new ones: (created, updated).
 
     UPDATE … FROM plus INSERT … WHERE NOT EXISTS (hash joins) rather than INSERT … ON CONFLICT: the
@@ -258,8 +291,8 @@ def _upsert_from_stage(now) -> tuple[int, int]:
     all-unchanged re-run about 4 times slower. New rows go in account-number order, so the b-tree
     indexes on account_number are appended to rather than split at random.
     """
-    changed = " OR ".join(f"t.{name} IS DISTINCT FROM s.{name}" for name in DATA_FIELDS)
-    assignments = ", ".join(f"{name} = s.{name}" for name in DATA_FIELDS)
+    changed = " OR ".join(f"t.{name} IS DISTINCT FROM s.{name}" for name in fields)
+    assignments = ", ".join(f"{name} = s.{name}" for name in fields)
     columns = ", ".join(("account_number", *DATA_FIELDS))
     now = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
@@ -275,9 +308,9 @@ def _upsert_from_stage(now) -> tuple[int, int]:
         cursor.execute(
             f"""
             INSERT INTO enrollment_billingaccount (
-                {columns}, paperless, failed_pin_attempts, lockouts, updated_at
+                {columns}, failed_pin_attempts, lockouts, updated_at
             )
-            SELECT {columns}, false, 0, 0, %s
+            SELECT {columns}, 0, 0, %s
             FROM import_stage AS s
             WHERE NOT EXISTS (
                 SELECT 1 FROM enrollment_billingaccount AS t WHERE t.account_number = s.account_number
@@ -294,14 +327,17 @@ def accounts_import(
     *, data: bytes, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Validate the extract, then create/update its accounts in one transaction (none if dry_run)."""
-    rows, rejected = parse_extract(data, progress)
+    rows, rejected, optional = parse_extract(data, progress)
+    # Without a paperless column, an existing account keeps what its holder chose in Account
+    # Settings; new accounts start paperless when they have an e-bill address.
+    updated_fields = tuple(f for f in DATA_FIELDS if f != "paperless" or "paperless" in optional)
     report = ImportReport(rows=len(rows) + len(rejected), rejected=rejected, dry_run=dry_run)
     now = timezone.now()
     with transaction.atomic():
         if progress:
             progress("writing", 0, len(rows))
         _stage(rows)
-        report.created, report.updated = _upsert_from_stage(now)
+        report.created, report.updated = _upsert_from_stage(now, fields=updated_fields)
         precreated = precreate_from_stage(now=now)
         with connection.cursor() as cursor:
             # The caller's transaction may go on (a second import in it would find the table).

@@ -1,12 +1,20 @@
 """Every message the enrollment pages show, named so tests can import and assert on them."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 ACCOUNT_NUMBER_FORMAT = _(
     "Enter the 10-digit account number shown on your City Services bill (spaces and dashes are fine)."
 )
 PIN_FORMAT = _("Enter the 4-digit security PIN of the main account holder.")
 NO_MATCH = _("The account number and PIN do not match our records.")
+PIN_TRIES_LEFT = ngettext_lazy(
+    "%(tries)d try left: after one more incorrect PIN, enrolling this account pauses for "
+    "%(minutes)d minutes.",
+    "%(tries)d tries left: after %(tries)d more incorrect PINs, enrolling this account pauses for "
+    "%(minutes)d minutes.",
+    "tries",
+)
 ALREADY_ENROLLED = _("Account %(account)s is already in your Account(s) list.")
 ENROLLED = _("Account %(account)s was enrolled and is now in your Account(s) list.")
 ACCOUNT_LOCKED = _(

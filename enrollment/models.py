@@ -72,17 +72,28 @@ class Enrollment(models.Model):
     """A web user's link to a billing account: what they may see in Account(s)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("user"),
     )
     account = models.ForeignKey(
-        BillingAccount, on_delete=models.CASCADE, related_name="enrollments"
+        BillingAccount,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("billing account"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.HOLDER)
     nickname = models.CharField(_("Nickname"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     # Set when the link came from a holder's invitation: revoking it removes this enrollment.
     invitation = models.OneToOneField(
-        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrollment"
+        "Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrollment",
+        verbose_name=_("invitation"),
     )
 
     class Meta:

@@ -39,6 +39,9 @@ class EnrollmentResult:
     outcome: EnrollmentOutcome
     account: BillingAccount | None = None
     until: datetime | None = None
+    # NO_MATCH on an existing account: wrong PINs left before it locks, and for how long it would.
+    tries_left: int | None = None
+    pause: timedelta | None = None
 
 
 def _enrollment_notice(*, user: User, notice: Notice, last4: str) -> None:
@@ -148,7 +151,11 @@ def pin_check(
             return EnrollmentResult(
                 EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until
             )
-        return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
+        return EnrollmentResult(
+            EnrollmentOutcome.NO_MATCH,
+            tries_left=settings.PIN_ACCOUNT_FAILURE_LIMIT - account.failed_pin_attempts,
+            pause=_lock_duration(account.lockouts + 1),
+        )
     account.failed_pin_attempts = 0
     account.lockouts = 0
     account.locked_until = None

@@ -1,7 +1,7 @@
 from django.contrib import messages as flash
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
@@ -80,7 +80,11 @@ def enroll(request):
             )
             return redirect("enrollment:accounts")
         if result.outcome is outcome.NO_MATCH:
-            form.add_error(None, messages.NO_MATCH)
+            form.add_error(None, ValidationError(messages.NO_MATCH, code="pin_no_match"))
+            if result.tries_left is not None:
+                minutes = int(result.pause.total_seconds() // 60)
+                tries = messages.PIN_TRIES_LEFT % {"tries": result.tries_left, "minutes": minutes}
+                form.add_error(None, ValidationError(tries, code="pin_tries_left"))
         elif result.outcome is outcome.STEP_UP_REQUIRED:
             form = EnrollForm(
                 initial={"account_number": form.cleaned_data["account_number"]}, step_up=True
@@ -90,11 +94,14 @@ def enroll(request):
                 request, "enrollment/enroll.html", {"form": form, "step_up_note": flash_step_up}
             )
         elif result.outcome is outcome.ACCOUNT_LOCKED:
-            form.add_error(None, messages.ACCOUNT_LOCKED % {"until": _when(result.until)})
+            locked = messages.ACCOUNT_LOCKED % {"until": _when(result.until)}
+            form.add_error(None, ValidationError(locked, code="pin_locked"))
         elif result.outcome is outcome.NETWORK_BLOCKED:
-            form.add_error(None, messages.NETWORK_BLOCKED % {"until": _when(result.until)})
+            blocked = messages.NETWORK_BLOCKED % {"until": _when(result.until)}
+            form.add_error(None, ValidationError(blocked, code="pin_network_blocked"))
         else:
-            form.add_error(None, messages.USER_BLOCKED % {"until": _when(result.until)})
+            blocked = messages.USER_BLOCKED % {"until": _when(result.until)}
+            form.add_error(None, ValidationError(blocked, code="pin_user_blocked"))
     return render(request, "enrollment/enroll.html", {"form": form})
 
 

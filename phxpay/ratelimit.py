@@ -9,6 +9,7 @@ an account, a link).
 import hashlib
 import ipaddress
 import logging
+import math
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -94,22 +95,29 @@ def _hit(key: str, rate: Rate) -> bool:
     return count <= rate.count
 
 
-def allowed(request, *, action: str, target: str = "") -> bool:
-    """Count this request against the action's per-IP and per-target limits."""
+def refused_for(request, *, action: str, target: str = "") -> int:
+    """Count this request against the action's per-IP and per-target limits: 0 when allowed,
+    else the seconds until the longest refusing window has passed (what the 429 page says)."""
     limits = settings.RATE_LIMITS.get(action)
     if not settings.RATE_LIMITS_ENABLED or not limits:
-        return True
-    ok = _hit(f"{action}:ip:{client_ip(request)}", Rate.parse(limits["ip"]))
+        return 0
+    wait = 0
+    rate = Rate.parse(limits["ip"])
+    if not _hit(f"{action}:ip:{client_ip(request)}", rate):
+        wait = rate.seconds
     if target and "target" in limits:
         # Hashed so email addresses and tokens never sit in the cache in clear.
         digest = hashlib.sha256(normalized_identifier(target).encode()).hexdigest()[:32]
-        ok = _hit(f"{action}:t:{digest}", Rate.parse(limits["target"])) and ok
-    return ok
+        rate = Rate.parse(limits["target"])
+        if not _hit(f"{action}:t:{digest}", rate):
+            wait = max(wait, rate.seconds)
+    return wait
 
 
-def too_many_requests(request):
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = "60"
+def too_many_requests(request, *, seconds: int):
+    minutes = max(1, math.ceil(seconds / 60))
+    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -121,8 +129,9 @@ def rate_limited(action: str, target=None):
         def wrapped(request, *args, **kwargs):
             if request.method == "POST":
                 name = target(request, *args, **kwargs) if target else ""
-                if not allowed(request, action=action, target=name):
-                    return too_many_requests(request)
+                wait = refused_for(request, action=action, target=name)
+                if wait:
+                    return too_many_requests(request, seconds=wait)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -137,10 +137,14 @@ def test_email_in_use_with_another_user_name_gives_the_seed_message(register, ma
     response = register()
     html = response.content.decode()
     assert "Email address wstestphx10@gmail.com is already in use with another account." in html
-    assert "CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017" in html
-    assert "NEW CUSTOMERS: 1.Register" in html
-    # The error links to its Help entry (cause and what to do).
-    assert 'href="/en/help/#errors"' in html
+    # Once, not twice: the short line at the field and in the summary, the guidance once.
+    assert html.count("CUSTOMERS RECEIVING ELECTRONIC BILLS before Apr2017") == 1
+    assert html.count("NEW CUSTOMERS") == 1
+    assert "User Profile" in html and "Login Profile" not in html
+    login, reset = url("en", "accounts:login"), url("en", "accounts:password_reset")
+    assert f'href="{login}">Login</a>' in html and f'href="{reset}">Reset Password</a>' in html
+    # The error links to its own Help entry.
+    assert f'href="{url("en", "help")}#error-email-in-use"' in html
     assert User.objects.count() == 1
     assert mailoutbox == []
 
@@ -199,7 +203,7 @@ def test_two_simultaneous_registrations_of_one_name_one_wins():
 
     from accounts import services
 
-    original = services._registration_error_for
+    original = services.registration_problems
     calls = {"n": 0}
 
     def racing_check(**kwargs):
@@ -209,7 +213,7 @@ def test_two_simultaneous_registrations_of_one_name_one_wins():
             barrier.wait(timeout=10)  # both have checked before either inserts
         return error
 
-    services._registration_error_for = racing_check
+    services.registration_problems = racing_check
     try:
 
         def attempt(email):
@@ -237,7 +241,7 @@ def test_two_simultaneous_registrations_of_one_name_one_wins():
         for t in threads:
             t.join()
     finally:
-        services._registration_error_for = original
+        services.registration_problems = original
     statuses = sorted(r.status_code for r in results)
     assert statuses == [200, 302]
     loser = next(r for r in results if r.status_code == 200)

@@ -115,7 +115,8 @@ def test_imports_every_row_of_a_valid_extract_with_exit_status_0(extract, run):
     assert maria.ebill_email == "maria.lopez@example.com"
     assert maria.balance == Decimal("45.10")
     assert maria.due_date == date(2026, 12, 18)
-    assert maria.paperless is False and maria.failed_pin_attempts == 0
+    assert maria.paperless is True  # she has an e-bill address
+    assert maria.failed_pin_attempts == 0
     william = accounts["1000000002"]
     assert william.ebill_email == "" and william.balance == Decimal("0.00")
     assert william.due_date is None
@@ -626,3 +627,51 @@ def test_the_import_runs_a_constant_number_of_queries(extract, run, django_asser
     assert summary(2_000, created=2_000) in first.out
     assert summary(2_000, unchanged=2_000) in second.out
     assert BillingAccount.objects.count() == 2_000
+
+
+def paperless_of(number):
+    return BillingAccount.objects.get(account_number=number).paperless
+
+
+def test_an_account_with_an_ebill_address_is_imported_paperless():
+    text = csv_text(line("1000000001", email="rosa@example.com"), line("1000000002", email=""))
+    importer.accounts_import(data=text.encode())
+    assert paperless_of("1000000001") is True
+    assert paperless_of("1000000002") is False
+
+
+def test_the_paperless_column_says_otherwise_and_is_cis_truth():
+    header = ",".join((*importer.COLUMNS, "paperless"))
+    text = "\n".join(
+        [
+            header,
+            line("1000000001", email="rosa@example.com") + ",false",
+            line("1000000002", email="") + ",yes",
+            line("1000000003", email="ana@example.com") + ",",
+        ]
+    )
+    report = importer.accounts_import(data=text.encode())
+    assert report.rejected == []
+    assert [paperless_of(n) for n in ("1000000001", "1000000002", "1000000003")] == [
+        False,
+        True,
+        True,
+    ]
+    BillingAccount.objects.filter(account_number="1000000001").update(paperless=True)
+    importer.accounts_import(data=text.encode())
+    assert paperless_of("1000000001") is False
+
+
+def test_without_the_column_a_re_import_keeps_the_holders_choice():
+    text = csv_text(line("1000000001", email="rosa@example.com"))
+    importer.accounts_import(data=text.encode())
+    BillingAccount.objects.filter(account_number="1000000001").update(paperless=False)
+    report = importer.accounts_import(data=text.encode())
+    assert report.unchanged == 1 and paperless_of("1000000001") is False
+
+
+def test_a_paperless_value_that_is_not_true_or_false_is_rejected():
+    header = ",".join((*importer.COLUMNS, "paperless"))
+    report = importer.accounts_import(data=f"{header}\n{line('1000000001')},maybe".encode())
+    assert report.rejected == [(2, "paperless 'maybe' is not true or false")]
+    assert not BillingAccount.objects.exists()

@@ -197,3 +197,33 @@ def test_parallel_guesses_by_one_user_cannot_exceed_the_user_limit():
     outcomes = run_in_parallel(lambda account: attempt(user, account).outcome, accounts)
     assert outcomes.count(EnrollmentOutcome.NO_MATCH) == 10
     assert outcomes.count(EnrollmentOutcome.USER_BLOCKED) == 4
+
+
+def test_each_wrong_pin_says_how_many_tries_are_left_before_the_pause(signed_in_client):
+    from enrollment import messages
+
+    account = BillingAccountFactory()
+    pages = [
+        signed_in_client.post(
+            url("en", "enrollment:enroll"),
+            # After a wrong PIN the form also asks for the service address (enrollment/guessing.py).
+            {
+                "account_number": account.account_number,
+                "pin": WRONG,
+                "service_zip": account.service_zip,
+                "house_number": account.house_number,
+            },
+        ).content.decode()
+        for _ in range(4)
+    ]
+    assert str(messages.PIN_TRIES_LEFT % {"tries": 4, "minutes": 30}) in pages[0]
+    assert str(messages.PIN_TRIES_LEFT % {"tries": 1, "minutes": 30}) in pages[3]
+    assert "1 try left: after one more incorrect PIN" in pages[3]
+    assert f"{url('en', 'help')}#pin-wrong" in pages[3]
+
+
+def test_the_tries_left_message_gives_the_next_pause_which_doubles(user):
+    account = BillingAccountFactory(lockouts=1)
+    result = attempt(user, account)
+    assert result.outcome is EnrollmentOutcome.NO_MATCH
+    assert (result.tries_left, result.pause) == (4, timedelta(minutes=60))

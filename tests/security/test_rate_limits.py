@@ -186,7 +186,13 @@ def test_per_target_limit_gives_a_translated_429_and_other_targets_still_work(ac
     for attempt in range(limit):
         response = scenario.attempt("A")
         assert response.status_code in (200, 302), (attempt, response.status_code)
-    assert_too_many(scenario.attempt("A"), "en")
+    refused = scenario.attempt("A")
+    assert_too_many(refused, "en")
+    # The page says the real wait, the window of the limit that refused.
+    seconds = Rate.parse(settings.RATE_LIMITS[action]["target"]).seconds
+    assert refused["Retry-After"] == str(seconds)
+    minutes = max(1, -(-seconds // 60))
+    assert f"Please wait {minutes} minute" in refused.content.decode()
     assert_too_many(scenario.attempt("A", lang="es"), "es")
     # The same address, another target: not limited.
     assert scenario.attempt("B").status_code in (200, 302)
