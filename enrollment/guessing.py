@@ -187,13 +187,33 @@ def needs_step_up(*, standing: Standing, pin: str) -> bool:
     return standing.step_up or is_common_pin(pin)
 
 
-def failure_record(*, user: User | None, ip: str, account_id: int | None, now: datetime) -> None:
+def failure_record(
+    *,
+    user: User | None,
+    ip: str,
+    account_id: int | None,
+    now: datetime,
+    account_number: str = "",
+) -> None:
     """Count one wrong PIN (or wrong second identifier) against this user and address."""
     # Rows older than the longest window count for nothing: the table holds one day at most.
     PinFailure.objects.filter(at__lte=now - DAY).delete()
     PinFailure.objects.create(
-        at=now, user=user, ip=ip or None, network=network_of(ip), account_id=account_id
+        at=now,
+        user=user,
+        ip=ip or None,
+        network=network_of(ip),
+        account_id=account_id,
+        account_number=account_number[:10],
     )
+
+
+def misses_on_unknown_number(
+    *, user: User | None, ip: str, account_number: str, now: datetime
+) -> int:
+    """Wrong PINs this user (or, signed out, this address) typed for a number no account has, today."""
+    misses = PinFailure.objects.filter(account_number=account_number, at__gt=now - DAY)
+    return (misses.filter(user=user) if user else misses.filter(ip=ip or None)).count()
 
 
 def cooldown_until(*, enrolled_at: datetime) -> datetime:

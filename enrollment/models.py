@@ -128,6 +128,9 @@ class PinFailure(models.Model):
     account = models.ForeignKey(
         BillingAccount, on_delete=models.CASCADE, null=True, related_name="+"
     )
+    # As typed (normalized), also when no account has it: an unknown number then counts its
+    # tries left like a real one, so the message tells nothing about which numbers exist.
+    account_number = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("wrong PIN")

@@ -142,11 +142,22 @@ def pin_check(
         correct = _second_identifier_matches(account, service_zip, house_number)
     if not correct:
         guessing.failure_record(
-            user=user, ip=ip, account_id=account.pk if account else None, now=now
+            user=user,
+            ip=ip,
+            account_id=account.pk if account else None,
+            now=now,
+            account_number=account_number,
         )
         if account is None:
             record(Kind.PIN_FAILED, user=user, account="unknown")
-            return EnrollmentResult(EnrollmentOutcome.NO_MATCH)
+            misses = guessing.misses_on_unknown_number(
+                user=user, ip=ip, account_number=account_number, now=now
+            )
+            return EnrollmentResult(
+                EnrollmentOutcome.NO_MATCH,
+                tries_left=max(1, settings.PIN_ACCOUNT_FAILURE_LIMIT - misses),
+                pause=_lock_duration(1),
+            )
         if count_account_failure(account, now, user):
             return EnrollmentResult(
                 EnrollmentOutcome.ACCOUNT_LOCKED, account=account, until=account.locked_until

@@ -16,6 +16,7 @@ urlpatterns = [
     # The language switch remembers the choice on a signed-in user: a web-user rule (accounts).
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("session/extend/", views.session_extend, name="session_extend"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET") and settings.EMAIL_ESP:

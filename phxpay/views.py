@@ -1,9 +1,10 @@
-"""Site-wide pages: Home, Help, Links, the session keep-alive and the error pages."""
+"""Site-wide pages: Home, Help, Links, /favicon.ico, the session keep-alive and the error pages."""
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_POST, require_safe
 
 
 def home(request):
@@ -11,11 +12,26 @@ def home(request):
 
 
 def help_page(request):
-    return render(request, "help.html")
+    # The numbers Help quotes come from the settings that decide them.
+    limits = {
+        "password_min_length": settings.PASSWORD_MIN_LENGTH,
+        "signin_failure_limit": settings.AXES_FAILURE_LIMIT,
+        "pin_failure_limit": settings.PIN_ACCOUNT_FAILURE_LIMIT,
+        "pin_lock_minutes": settings.PIN_ACCOUNT_LOCK_MINUTES,
+    }
+    return render(request, "help.html", limits)
 
 
 def links(request):
     return render(request, "links.html")
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers fetch on their own: the static icon under its hashed name.
+
+    Not permanent: the hashed name changes whenever the icon does."""
+    return redirect(static("img/favicon.ico"))
 
 
 @require_POST

@@ -139,8 +139,8 @@ UI = {
         "Skip to main content": "Saltar al contenido principal",
         "Home": "Inicio",
         "Login": "Iniciar Sesión",
-        "Register": "Registrarse",
-        # The form's button is the verb (msgctxt "button"); the menu link reads "Registrarse".
+        # The seed: "Haga clic en Registrar del menú"; the form's button says the same.
+        "Register": "Registrar",
         "Register button": "Registrar",
         "Reset Password": "Restablecer Clave",
         "Account(s)": "Cuenta(s)",
@@ -154,10 +154,10 @@ UI = {
         "Enroll": "Registrar",
         "Invite": "Invitar",
         "Send Invitation": "Enviar Invitación",
-        "View only": "Solo ver: ve los Detalles",
+        "View only": "Solo ver: puede ver los Detalles",
         "Manage": (
-            "Administrar: también cambia la Configuración de Cuenta (no puede invitar ni quitar a "
-            "otros)"
+            "Administrar: también puede cambiar la Configuración de Cuenta (no puede invitar ni "
+            "quitar a otros)"
         ),
         "Submit": "Enviar",
         # Same words as the Login menu link: always looked up as a button, never as a link.
@@ -173,7 +173,7 @@ UI = {
         "h1": {
             "Home": "Bienvenidos a PHX Pay Online",
             "Login": "Iniciar Sesión",
-            "Register": "Registrarse",
+            "Register": "Registrar",
             "Reset Password": "Restablecer Clave",
             "Account(s)": "Cuenta(s)",
             "Enroll": "Registrar una cuenta",
@@ -360,9 +360,11 @@ def expect_signed_out_menu(page: Page, lang: str) -> None:
     expect(logout).to_have_count(0)
 
 
-def expect_signed_in(page: Page, lang: str, first_name: str) -> None:
+def expect_signed_in(page: Page, lang: str, username: str) -> None:
+    """The header greets the User Name (the guide's "Welcome wstestphx | Logout"), outside the menu."""
     header = page.get_by_role("banner")
-    expect(header).to_contain_text(ui(lang, "Welcome").format(name=first_name))
+    expect(header).to_contain_text(ui(lang, "Welcome").format(name=username))
+    expect(menu(page, lang)).not_to_contain_text(username)
     expect(menu(page, lang).get_by_role("link")).to_have_text(
         [ui(lang, name) for name in UI[lang]["signed in menu"]]
     )

@@ -153,7 +153,7 @@ def test_enroll_with_a_wrong_then_the_right_pin(page: Page, lang):
     expect(page).to_have_url(re.compile(rf"/{lang}/accounts/$"))
     expect_notice(page, text(lang, messages.ENROLLED) % {"account": account.account_number})
     expect_listed(page, lang, account.account_number)
-    expect_signed_in(page, lang, user.first_name)
+    expect_signed_in(page, lang, user.username)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -235,7 +235,7 @@ def test_holder_invites_a_new_guest_who_registers_and_sees_the_account(
     confirm(page, lang, link, guest, NEW_PASSWORD)
     sign_in(page, lang, guest["username"], NEW_PASSWORD)
     expect(page).to_have_url(re.compile(rf"/{lang}/accounts/$"))
-    expect_signed_in(page, lang, guest["first_name"])
+    expect_signed_in(page, lang, guest["username"])
     expect_listed(page, lang, account.account_number)
     expect(accounts_table(page, lang)).to_contain_text(text(lang, Role.MANAGE.label))
 
@@ -285,7 +285,7 @@ def test_precreated_ebill_customer_signs_in_with_the_pin_and_chooses_a_password_
     expect_heading(page, lang, "Account(s)")
     expect_notice(page, text(lang, messages.FIRST_SIGNIN_DONE))
     expect_listed(page, lang, account.account_number)
-    expect_signed_in(page, lang, user.first_name)
+    expect_signed_in(page, lang, user.username)
     expect(menu(page, lang).get_by_role("link")).to_have_text(
         [ui(lang, name) for name in UI[lang]["signed in menu"]]
     )
@@ -296,4 +296,4 @@ def test_precreated_ebill_customer_signs_in_with_the_pin_and_chooses_a_password_
     expect(error_summary(page, lang)).to_contain_text(text(lang, account_messages.LOGIN_FAILED))
     sign_in(page, lang, email, NEW_PASSWORD)
     expect(page).to_have_url(re.compile(rf"/{lang}/accounts/$"))
-    expect_signed_in(page, lang, user.first_name)
+    expect_signed_in(page, lang, user.username)

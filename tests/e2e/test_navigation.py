@@ -49,7 +49,7 @@ def test_every_menu_item_signed_out_and_signed_in(page: Page, lang):
     first = EnrollmentFactory(user=user).account
     EnrollmentFactory(user=user, nickname="Rental")
     sign_in_from_login_page(page, lang, user.username, DEFAULT_PASSWORD)
-    expect_signed_in(page, lang, "Rosa")
+    expect_signed_in(page, lang, user.username)
     for name in UI[lang]["signed in menu"]:
         open_menu_item(page, lang, name)
         expect_heading(page, lang, name)
@@ -205,7 +205,7 @@ def test_register_confirm_and_sign_in_with_the_keyboard_only(
     tab_to(page, main.get_by_role("button", name=ui(lang, "Sign In"), exact=True))
     press_to_leave(page)
     expect(page).to_have_url(re.compile(rf"/{lang}/accounts/$"))
-    expect_signed_in(page, lang, person["first_name"])
+    expect_signed_in(page, lang, person["username"])
 
     tab_to(page, page.get_by_role("banner").get_by_role("button", name=ui(lang, "Logout")))
     press_to_leave(page, "Space")

@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     LANGS,
     error_summary,
     field,
+    fill_registration,
     sign_in_from_login_page,
     sign_out,
     submit,
@@ -40,7 +41,11 @@ pytestmark = [
     ),
 ]
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# SCREENSHOTS_DIR: somewhere else than docs/, to look at a change without touching the committed ones.
+OUT = Path(
+    os.environ.get("SCREENSHOTS_DIR")
+    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 DEVICES = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
@@ -117,3 +122,19 @@ def test_screenshots(page: Page, lang):
     sign_in_from_login_page(page, lang, ebill.username, DEFAULT_PIN)
     expect(page).to_have_url(re.compile(rf"/{lang}/accounts/first-sign-in/sent/$"))
     shoot(page, lang, "first-sign-in-sent")
+
+    # Registering with a taken User Name and email: every error at once, the seed's guidance once.
+    UserFactory(username=f"takenName{lang}", email=f"taken.{lang}@example.com")
+    visit(page, f"/{lang}/register/")
+    fill_registration(
+        page,
+        lang,
+        {
+            "username": f"TakenName{lang}",
+            "first_name": "Ana",
+            "last_name": "Ruiz",
+            "email": f"TAKEN.{lang}@example.com",
+        },
+    )
+    submit(page, lang, "Register button")
+    shoot(page, lang, "register-errors")

@@ -155,7 +155,7 @@ def test_stay_signed_in_renews_the_session(page: Page, settings):
     page.clock.resume()
     visit(page, f"/{lang}/accounts/")
     expect(page).to_have_url(re.compile(rf"/{lang}/accounts/$"))
-    expect_signed_in(page, lang, user.first_name)
+    expect_signed_in(page, lang, user.username)
 
 
 def test_sign_out_from_the_warning(page: Page, settings):
