@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import services
+from accounts import second_factor, services
 from accounts.models import User, UserState
 
 
@@ -67,7 +67,7 @@ class PortalUserAdmin(UserAdmin):
         "last_login",
         "date_joined",
     )
-    actions = ["resend_confirmation"]
+    actions = ["resend_confirmation", "reset_second_factor"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -141,3 +141,28 @@ class PortalUserAdmin(UserAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+    @admin.action(
+        description=_("Reset the second factor (the next sign-in sets up a new authenticator app)")
+    )
+    def reset_second_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            self.message_user(
+                request, _("Only administrators can reset a second factor."), messages.ERROR
+            )
+            return
+        count = 0
+        for user in queryset.filter(is_staff=True):
+            second_factor.second_factor_reset(user=user, by=request.user)
+            self.log_change(request, user, _("Reset the second factor"))
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d staff member was reset.",
+                "The second factors of %(count)d staff members were reset.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -1,8 +1,17 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by the site that also asks staff for the second factor."""
+
+    default = False
+    default_site = "accounts.admin_site.StaffAdminSite"
+
+
 class AccountsConfig(AppConfig):
+    default = True  # this module also holds StaffAdminConfig, named in INSTALLED_APPS
     name = "accounts"
     verbose_name = _("Web users")
 

@@ -4,7 +4,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 
+from accounts.tokens import token_digest
 from accounts.validators import stored_username_validator
 
 
@@ -161,3 +163,46 @@ class EmailChangeUndo(models.Model):
 
     def __str__(self):
         return f"{self.user} ← {self.old_email}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A staff member's one-time recovery codes (django-otp's device interface).
+
+    Unlike django-otp's own static device, the codes are kept only as SHA-256 digests: whoever
+    reads the database cannot sign in with them.
+    """
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        deleted, _rows = self.codes.filter(digest=recovery_code_digest(str(token))).delete()
+        if deleted:
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+
+def recovery_code_digest(code: str) -> str:
+    # Typed with or without the dash, in any case.
+    return token_digest("".join(code.split()).replace("-", "").lower())
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.device.user} ({_('used once')})"

@@ -36,6 +36,10 @@ class AuditEvent(models.Model):
         BILLING_EMAIL_CHANGED = "billing_email_changed", _("Billing email changed")
         FIRST_SIGNIN_LINK_SENT = "first_signin_link_sent", _("First sign-in link sent")
         EMAIL_CHANGE_UNDONE = "email_change_undone", _("Email change undone")
+        SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor set up")
+        SECOND_FACTOR_VERIFIED = "second_factor_verified", _("Second factor accepted")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor refused")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)

@@ -46,7 +46,8 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must be an absolute http(s) URL.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, where every page also needs the staff second factor (accounts/admin_site.py).
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +60,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "phxpay.translations.TasksDatabaseConfig",
     "csp",
+    # Second factor: TOTP from django-otp (its own recovery-code device keeps codes in clear, so
+    # accounts.models.RecoveryCodeDevice replaces it).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "phxpay",
     "accounts",
     "enrollment",
@@ -74,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -231,6 +237,11 @@ RATE_LIMITS = {
     "invite": {
         "ip": "30/60",
         "target": "5/3600",
+    },
+    # Per staff member: a 6-digit code must not be guessable in the admin.
+    "second_factor": {
+        "ip": "30/60",
+        "target": "10/600",
     },
 }
 # Behind a proxy/load balancer, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR)

@@ -150,3 +150,17 @@ def run_in_parallel(function, arguments) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def staff_signed_in(client, user):
+    """A staff browser past both admin sign-in steps: the password and the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

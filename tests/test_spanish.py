@@ -14,7 +14,13 @@ from django.utils.translation import gettext, ngettext
 from accounts import messages
 from accounts.models import User
 from phxpay import translations
-from tests.conftest import confirmation_form_url, confirmation_link, link_path, open_link
+from tests.conftest import (
+    confirmation_form_url,
+    confirmation_link,
+    link_path,
+    open_link,
+    staff_signed_in,
+)
 from tests.factories import DEFAULT_PASSWORD, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +213,7 @@ def test_change_password_page_in_spanish(client, user):
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff_signed_in(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 

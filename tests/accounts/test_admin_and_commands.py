@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from tests.conftest import confirmation_link, link_path
+from tests.conftest import confirmation_link, link_path, staff_signed_in
 from tests.factories import PendingUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
+    staff_signed_in(client, UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
     return client
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from enrollment.models import BillingAccount
 from enrollment.pins import pin_matches
+from tests.conftest import staff_signed_in
 from tests.factories import BillingAccountFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
+    staff_signed_in(client, UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
     return client
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from enrollment import messages, services
 from enrollment.models import BillingAccount, Enrollment, Invitation
-from tests.conftest import url
+from tests.conftest import staff_signed_in, url
 from tests.factories import DEFAULT_PASSWORD, BillingAccountFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,7 +317,7 @@ def test_view_only_guest_changes_nothing_and_manage_only_paperless(holding):
 def test_admin_lists_invitations_by_state_and_revokes(client, holding):
     from django.urls import reverse
 
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff_signed_in(client, UserFactory(is_staff=True, is_superuser=True))
     open_ = Invitation.objects.create(
         account=holding.account,
         invited_by=holding.user,

@@ -14,7 +14,7 @@ from django.test import Client
 from accounts import messages as account_messages
 from accounts.models import User
 from enrollment import messages as enrollment_messages
-from tests.conftest import url
+from tests.conftest import staff_signed_in, url
 from tests.factories import (
     DEFAULT_PIN,
     BillingAccountFactory,
@@ -212,7 +212,7 @@ def test_admin_filter_pre_created_never_signed_in(client, precreated):
     from django.utils import timezone
 
     UserFactory(username="signedInBefore", precreated=True, last_login=timezone.now())
-    client.force_login(UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
+    staff_signed_in(client, UserFactory(username="cityStaff", is_staff=True, is_superuser=True))
     html = client.get(
         reverse("admin:accounts_user_changelist"), {"precreated": "never"}
     ).content.decode()

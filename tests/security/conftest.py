@@ -9,6 +9,7 @@ import tempfile
 import pytest
 from django.test import Client
 
+from tests.conftest import staff_signed_in
 from tests.factories import BillingAccountFactory, EnrollmentFactory, UserFactory
 
 # Hypothesis keeps its example database and constants cache outside the work tree.
@@ -33,7 +34,7 @@ def holding(user):
 @pytest.fixture
 def staff_client(db):
     staff = UserFactory(username="cityStaff", is_staff=True, is_superuser=True)
-    return signed_in(staff)
+    return staff_signed_in(Client(), staff)
 
 
 def domain_state():

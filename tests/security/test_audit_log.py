@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from accounts.tokens import new_token
 from enrollment.models import Invitation
 from phxpay.models import AuditEvent
-from tests.conftest import url
+from tests.conftest import staff_signed_in, url
 from tests.factories import (
     BillingAccountFactory,
     EnrollmentFactory,
@@ -222,7 +222,7 @@ def test_invitation_revoked_names_the_holder(user):
 
 def staff_browser():
     staff = UserFactory(username="auditStaff", is_staff=True, is_superuser=True)
-    return staff, browser(staff)
+    return staff, staff_signed_in(browser(), staff)
 
 
 def test_a_change_in_the_admin_is_a_staff_action():

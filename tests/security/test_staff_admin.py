@@ -9,6 +9,7 @@ from django.utils import translation
 
 from accounts.tokens import new_token
 from phxpay.models import AuditEvent
+from tests.conftest import staff_signed_in
 from tests.factories import (
     DEFAULT_PASSWORD,
     BillingAccountFactory,
@@ -16,7 +17,6 @@ from tests.factories import (
     PendingUserFactory,
     UserFactory,
 )
-from tests.security.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +140,9 @@ def test_no_admin_page_exposes_a_secret_field():
 
 def test_staff_sessions_end_like_everyone_elses(settings):
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client = signed_in(staff)
+    client = staff_signed_in(Client(), staff)
     s = client.session
     s["auth_at"] = 0
     s.save()
     assert client.get(admin_url("index")).status_code == 302
-    assert "no-store" in signed_in(staff).get(admin_url("index"))["Cache-Control"]
+    assert "no-store" in staff_signed_in(Client(), staff).get(admin_url("index"))["Cache-Control"]

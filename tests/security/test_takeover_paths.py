@@ -20,7 +20,7 @@ from accounts.validators import EMAIL_UNSTABLE, NAME_INVALID, USERNAME_ASCII
 from enrollment import messages as enrollment_messages
 from enrollment.models import BillingAccount, Invitation
 from phxpay.models import AuditEvent
-from tests.conftest import url
+from tests.conftest import staff_signed_in, url
 from tests.factories import (
     DEFAULT_PASSWORD,
     DEFAULT_PIN,
@@ -289,7 +289,7 @@ def test_a_nul_character_in_a_form_is_a_400_and_changes_nothing(client):
     ["email=%00", "created_at__year=99999", "date_joined__year=0", "at__month=13", "at__day=x"],
 )
 def test_admin_filters_refuse_nul_and_impossible_dates(query):
-    staff = signed_in(UserFactory(is_staff=True, is_superuser=True))
+    staff = staff_signed_in(Client(), UserFactory(is_staff=True, is_superuser=True))
     for name in (
         "admin:accounts_user_changelist",
         "admin:phxpay_auditevent_changelist",
@@ -299,7 +299,7 @@ def test_admin_filters_refuse_nul_and_impossible_dates(query):
 
 
 def test_pre_created_users_with_quote_or_percent_can_be_edited_in_the_admin():
-    staff = signed_in(UserFactory(is_staff=True, is_superuser=True))
+    staff = staff_signed_in(Client(), UserFactory(is_staff=True, is_superuser=True))
     for address in ("o'neil@example.com", "100%pure@example.com"):
         user = PrecreatedUserFactory(username=address, email=address)
         change = reverse("admin:accounts_user_change", args=[user.pk])

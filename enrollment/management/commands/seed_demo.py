@@ -3,7 +3,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import second_factor
 from accounts.models import User
 from enrollment.importer import accounts_import
 
@@ -19,6 +21,9 @@ DEMO_STAFF = {
     "email": "city.staff@example.com",
     "password": "Camelback-Staff-2026",
 }
+# A known authenticator-app key, so a newcomer can pass the admin's second factor: add it to any
+# TOTP app (the printed key or URI). Demo only: seed_demo refuses to run without DEBUG.
+DEMO_STAFF_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 class Command(BaseCommand):
@@ -32,7 +37,12 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG=true: it creates known passwords.")
         self._user(DEMO_USER, first_name="Willa", last_name="Sample")
-        self._user(DEMO_STAFF, first_name="Cita", last_name="Staff", staff=True)
+        staff = self._user(DEMO_STAFF, first_name="Cita", last_name="Staff", staff=True)
+        device, _created = TOTPDevice.objects.update_or_create(
+            user=staff,
+            name=second_factor.APP_DEVICE_NAME,
+            defaults={"key": DEMO_STAFF_TOTP_KEY, "confirmed": True},
+        )
         report = accounts_import(data=DEMO_EXTRACT.read_bytes())
         self.stdout.write(
             f"Demo billing accounts: {report.created} created, {report.updated} updated, "
@@ -43,6 +53,11 @@ class Command(BaseCommand):
                 f"Demo customer: {DEMO_USER['username']} / {DEMO_USER['password']}   "
                 f"Staff (admin at /en/staff-admin/): {DEMO_STAFF['username']} / {DEMO_STAFF['password']}"
             )
+        )
+        self.stdout.write(
+            f"Staff second factor: add the key {second_factor.totp_secret(device)} to an "
+            f"authenticator app ({second_factor.totp_uri(device)}), or run "
+            f"`python manage.py addstatictoken {DEMO_STAFF['username']}` for a one-time code."
         )
 
     def _user(self, spec, *, first_name, last_name, staff=False):
@@ -60,3 +75,4 @@ class Command(BaseCommand):
         if created:
             user.set_password(spec["password"])
             user.save(update_fields=["password"])
+        return user
