@@ -44,6 +44,11 @@ class AccessibleFormMixin:
         # Errors of the whole form first, as the page reads top to bottom.
         return sorted(entries, key=lambda entry: entry["field"] is not None)
 
+    @property
+    def errors_have_help(self) -> bool:
+        """Then each error links its own Help entry, and the summary needs no general link."""
+        return any(entry["help"] for entry in self.error_entries)
+
     def full_clean(self):
         super().full_clean()
         for name, field in self.fields.items():
