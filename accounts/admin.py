@@ -67,7 +67,7 @@ class PortalUserAdmin(UserAdmin):
         "last_login",
         "date_joined",
     )
-    actions = ["resend_confirmation", "reset_second_factor"]
+    actions = ["resend_confirmation", "unlock_signin", "reset_second_factor"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -141,6 +141,24 @@ class PortalUserAdmin(UserAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+    @admin.action(description=_("Unlock sign-in (end the pause after failed sign-ins)"))
+    def unlock_signin(self, request, queryset):
+        count = 0
+        for user in queryset:
+            if services.signin_unlock(username=user.username, by=request.user):
+                self.log_change(request, user, _("Unlocked sign-in"))
+                count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Sign-in was unlocked for %(count)d user.",
+                "Sign-in was unlocked for %(count)d users.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
     @admin.action(
         description=_("Reset the second factor (the next sign-in sets up a new authenticator app)")

@@ -482,3 +482,27 @@ def email_change_undo(*, token: str) -> User:
         record(Kind.EMAIL_CHANGE_UNDONE, user=user)
         queue_email("password_reset", email=user.email)
     return user
+
+
+# Support ----------------------------------------------------------------------------------------
+
+
+def signin_unlock(*, username: str, by: User | None = None, operator: str = "") -> int:
+    """Support: end the sign-in pause of a User Name (django-axes' failures for every spelling of
+    it). Returns how many recorded failures were cleared; 0 means it was not paused."""
+    from axes.utils import reset
+
+    from phxpay.ratelimit import normalized_identifier
+
+    cleared = reset(username=normalized_identifier(username)[:255])
+    if cleared:
+        user = User.objects.filter(username=username).first()
+        record(
+            Kind.SIGNIN_UNLOCKED,
+            user=user,
+            username=username,
+            by=by.get_username() if by else "",
+            operator=operator,
+            cleared=cleared,
+        )
+    return cleared

@@ -40,6 +40,7 @@ class AuditEvent(models.Model):
         SECOND_FACTOR_VERIFIED = "second_factor_verified", _("Second factor accepted")
         SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor refused")
         SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")
+        SIGNIN_UNLOCKED = "signin_unlocked", _("Sign-in pause ended by support")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)
