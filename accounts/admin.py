@@ -6,6 +6,9 @@ from django.utils.translation import ngettext
 from accounts import second_factor, services
 from accounts.models import User, UserState
 
+# The Customer support role's own permission (accounts.roles): the support actions.
+SUPPORT_PERMISSION = "accounts.support_user"
+
 
 class StateFilter(admin.SimpleListFilter):
     title = _("state")
@@ -106,8 +109,16 @@ class PortalUserAdmin(UserAdmin):
             return _("Marked as spam")
         return ""
 
+    def has_support_permission(self, request) -> bool:
+        return request.user.has_perm(SUPPORT_PERMISSION)
+
+    def has_reset_factor_permission(self, request) -> bool:
+        # Administrators: the Customer support role cannot remove a staff member's devices.
+        return request.user.has_perm("otp_totp.delete_totpdevice")
+
     @admin.action(
-        description=_("Resend the confirmation email (new link; earlier links stop working)")
+        description=_("Resend the confirmation email (new link; earlier links stop working)"),
+        permissions=["support"],
     )
     def resend_confirmation(self, request, queryset):
         sent = skipped = 0
@@ -142,7 +153,10 @@ class PortalUserAdmin(UserAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Unlock sign-in (end the pause after failed sign-ins)"))
+    @admin.action(
+        description=_("Unlock sign-in (end the pause after failed sign-ins)"),
+        permissions=["support"],
+    )
     def unlock_signin(self, request, queryset):
         count = 0
         for user in queryset:
@@ -161,14 +175,10 @@ class PortalUserAdmin(UserAdmin):
         )
 
     @admin.action(
-        description=_("Reset the second factor (the next sign-in sets up a new authenticator app)")
+        description=_("Reset the second factor (the next sign-in sets up a new authenticator app)"),
+        permissions=["reset_factor"],
     )
     def reset_second_factor(self, request, queryset):
-        if not request.user.is_superuser:
-            self.message_user(
-                request, _("Only administrators can reset a second factor."), messages.ERROR
-            )
-            return
         count = 0
         for user in queryset.filter(is_staff=True):
             second_factor.second_factor_reset(user=user, by=request.user)

@@ -2,12 +2,18 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from enrollment import services
+from accounts.admin import SUPPORT_PERMISSION, PortalUserAdmin
+from accounts.models import User
+from enrollment import services, support
 from enrollment.models import BillingAccount, Enrollment, Invitation, InvitationState
 from phxpay import formatting
 
@@ -119,7 +125,12 @@ class BillingAccountAdmin(admin.ModelAdmin):
         if form.cleaned_data.get("new_pin"):
             services.account_pin_set(account=obj, pin=form.cleaned_data["new_pin"])
 
-    @admin.action(description=_("Unlock PIN enrollment of the selected accounts"))
+    def has_support_permission(self, request) -> bool:
+        return request.user.has_perm(SUPPORT_PERMISSION)
+
+    @admin.action(
+        description=_("Unlock PIN enrollment of the selected accounts"), permissions=["support"]
+    )
     def unlock(self, request, queryset):
         count = 0
         for account in queryset:
@@ -208,7 +219,13 @@ class InvitationAdmin(admin.ModelAdmin):
     def state_label(self, obj):
         return obj.get_state_display()
 
-    @admin.action(description=_("Revoke the selected invitations (guests lose access at once)"))
+    def has_support_permission(self, request) -> bool:
+        return request.user.has_perm(SUPPORT_PERMISSION)
+
+    @admin.action(
+        description=_("Revoke the selected invitations (guests lose access at once)"),
+        permissions=["support"],
+    )
     def revoke(self, request, queryset):
         count = 0
         for invitation in queryset:
@@ -225,3 +242,94 @@ class InvitationAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# The customer page: accounts' user admin, with what a support agent needs -----------------------
+
+
+class CustomerEnrollmentInline(admin.TabularInline):
+    """The customer's billing accounts and role on each (read-only: enrolling needs the PIN)."""
+
+    model = Enrollment
+    fk_name = "user"
+    fields = ("account", "role", "nickname", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("billing account")
+    verbose_name_plural = _("billing accounts")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CustomerAdmin(PortalUserAdmin):
+    inlines = [CustomerEnrollmentInline]
+    change_form_template = "admin/accounts/user/customer_change_form.html"
+    # A 10-digit account number or a service address finds the customers enrolled on it.
+    search_fields = (
+        *PortalUserAdmin.search_fields,
+        "=enrollments__account__account_number",
+        "enrollments__account__service_address",
+    )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        user = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if user is not None:
+            overview = support.customer_overview(user=user)
+            extra_context["overview"] = overview
+            if self.has_support_permission(request):
+                extra_context["support_actions"] = support.support_actions_for(overview=overview)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:user_id>/support/<str:action>/",
+                self.admin_site.admin_view(self.support_action_view),
+                name="accounts_user_support",
+            ),
+        ] + super().get_urls()
+
+    def support_action_view(self, request, user_id, action):
+        """GET asks to confirm; POST runs the action (audited) and returns to the customer page."""
+        if not self.has_support_permission(request):
+            raise PermissionDenied
+        user = self.get_object(request, str(user_id))
+        try:
+            chosen = support.SupportAction(action)
+        except ValueError:
+            chosen = None
+        if user is None or chosen is None:
+            raise Http404
+        back = reverse("admin:accounts_user_change", args=[user.pk])
+        if request.method == "POST":
+            if support.support_action_run(user=user, action=chosen, by=request.user):
+                self.log_change(request, user, str(chosen.label))
+                done = support.ACTION_DONE[chosen] % {
+                    "email": user.email,
+                    "username": user.username,
+                }
+                self.message_user(request, done, messages.SUCCESS)
+            else:
+                self.message_user(
+                    request, _("That action does not apply to this customer now."), messages.WARNING
+                )
+            return redirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": chosen.label,
+            "customer": user,
+            "action": chosen,
+            "back": back,
+            "opts": self.opts,
+        }
+        return render(request, "admin/accounts/user/support_confirm.html", context)

@@ -144,6 +144,11 @@ def precreate_from_stage(*, now) -> PrecreateReport:
 # First sign-in -------------------------------------------------------------------------------------
 
 
+def first_signin_instructions_send(*, user: User) -> None:
+    """The welcome email telling a pre-created user how to sign in the first time (both languages)."""
+    queue_email("precreated_welcome", user_id=user.pk)
+
+
 class FirstSignIn(enum.Enum):
     NOT_APPLICABLE = "not_applicable"  # not a pre-created user waiting for a password, or no PIN
     LINK_SENT = "link_sent"

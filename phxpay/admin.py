@@ -56,7 +56,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Send the selected failed emails again"))
+    @admin.action(description=_("Send the selected failed emails again"), permissions=["change"])
     def retry(self, request, queryset):
         from django.contrib import messages
         from django.db import transaction

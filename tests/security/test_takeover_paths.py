@@ -316,6 +316,9 @@ def test_pre_created_users_with_quote_or_percent_can_be_edited_in_the_admin():
             "must_change_password": "on",
             "date_joined_0": "2017-03-30",
             "date_joined_1": "08:00:00",
+            # The customer page's read-only billing accounts (enrollment.admin.CustomerAdmin).
+            "enrollments-TOTAL_FORMS": "0",
+            "enrollments-INITIAL_FORMS": "0",
         }
         response = staff.post(change, form)
         assert response.status_code == 302, response.content.decode()[:3000]

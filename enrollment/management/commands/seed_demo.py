@@ -1,11 +1,12 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import second_factor
+from accounts import roles, second_factor
 from accounts.models import User
 from enrollment.importer import accounts_import
 
@@ -20,6 +21,13 @@ DEMO_STAFF = {
     "username": "cityStaff",
     "email": "city.staff@example.com",
     "password": "Camelback-Staff-2026",
+    "role": roles.SUPPORT,
+}
+DEMO_ADMIN = {
+    "username": "cityAdmin",
+    "email": "city.admin@example.com",
+    "password": "Papago-Admin-2026",
+    "role": roles.ADMINISTRATOR,
 }
 # A known authenticator-app key, so a newcomer can pass the admin's second factor: add it to any
 # TOTP app (the printed key or URI). Demo only: seed_demo refuses to run without DEBUG.
@@ -37,12 +45,14 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG=true: it creates known passwords.")
         self._user(DEMO_USER, first_name="Willa", last_name="Sample")
-        staff = self._user(DEMO_STAFF, first_name="Cita", last_name="Staff", staff=True)
-        device, _created = TOTPDevice.objects.update_or_create(
-            user=staff,
-            name=second_factor.APP_DEVICE_NAME,
-            defaults={"key": DEMO_STAFF_TOTP_KEY, "confirmed": True},
-        )
+        for spec, first_name in ((DEMO_STAFF, "Cita"), (DEMO_ADMIN, "Ada")):
+            staff = self._user(spec, first_name=first_name, last_name="Staff", staff=True)
+            staff.groups.set([Group.objects.get(name=spec["role"])])
+            device, _created = TOTPDevice.objects.update_or_create(
+                user=staff,
+                name=second_factor.APP_DEVICE_NAME,
+                defaults={"key": DEMO_STAFF_TOTP_KEY, "confirmed": True},
+            )
         report = accounts_import(data=DEMO_EXTRACT.read_bytes())
         self.stdout.write(
             f"Demo billing accounts: {report.created} created, {report.updated} updated, "
@@ -51,11 +61,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo customer: {DEMO_USER['username']} / {DEMO_USER['password']}   "
-                f"Staff (admin at /en/staff-admin/): {DEMO_STAFF['username']} / {DEMO_STAFF['password']}"
+                f"Customer support (admin at /en/staff-admin/): {DEMO_STAFF['username']} / "
+                f"{DEMO_STAFF['password']}   Administrator: {DEMO_ADMIN['username']} / "
+                f"{DEMO_ADMIN['password']}"
             )
         )
         self.stdout.write(
-            f"Staff second factor: add the key {second_factor.totp_secret(device)} to an "
+            f"Staff second factor (both): add the key {second_factor.totp_secret(device)} to an "
             f"authenticator app ({second_factor.totp_uri(device)}), or run "
             f"`python manage.py addstatictoken {DEMO_STAFF['username']}` for a one-time code."
         )
@@ -69,7 +81,6 @@ class Command(BaseCommand):
                 "last_name": last_name,
                 "confirmed_at": timezone.now(),
                 "is_staff": staff,
-                "is_superuser": staff,
             },
         )
         if created:

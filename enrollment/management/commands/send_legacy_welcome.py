@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from phxpay.emails import queue_email
+from enrollment import precreated
 
 
 class Command(BaseCommand):
@@ -31,6 +31,6 @@ class Command(BaseCommand):
                 )
         sent = 0
         for user in users.iterator():
-            queue_email("precreated_welcome", user_id=user.pk)
+            precreated.first_signin_instructions_send(user=user)
             sent += 1
         self.stdout.write(self.style.SUCCESS(f"Sent the sign-in welcome email to {sent} user(s)."))
