@@ -88,7 +88,7 @@ ACTION_DONE = {
     SupportAction.RESEND_CONFIRMATION: _(
         "A new confirmation link was emailed to %(email)s; earlier links stop working."
     ),
-    SupportAction.UNLOCK_SIGNIN: _("%(username)s can sign in again."),
+    SupportAction.UNLOCK_SIGNIN: _("Sign-in is unlocked: %(username)s can sign in again."),
     SupportAction.PASSWORD_RESET: _("A password reset link was emailed to %(email)s."),
     SupportAction.FIRST_SIGNIN: _("The first-sign-in instructions were emailed to %(email)s."),
 }
