@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +16,8 @@ from accounts.models import User
 from enrollment import services, support
 from enrollment.models import BillingAccount, Enrollment, Invitation, InvitationState
 from phxpay import formatting
+from phxpay.audit import Kind, record
+from phxpay.models import AuditEvent
 
 
 class BillingAccountForm(forms.ModelForm):
@@ -127,6 +129,76 @@ class BillingAccountAdmin(admin.ModelAdmin):
 
     def has_support_permission(self, request) -> bool:
         return request.user.has_perm(SUPPORT_PERMISSION)
+
+    change_form_template = "admin/enrollment/billingaccount/account_change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        account = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if account is not None:
+            extra_context.update(
+                locked=account.is_locked(),
+                open_invitations=list(
+                    account.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+                    .select_related("invited_by")
+                    .order_by("-sent_at")
+                ),
+                audit_events=list(
+                    AuditEvent.objects.filter(detail__account_id=account.pk).order_by("-at")[:20]
+                ),
+                can_support=self.has_support_permission(request),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:account_id>/support/<str:action>/",
+                self.admin_site.admin_view(self.support_view),
+                name="enrollment_billingaccount_support",
+            ),
+        ] + super().get_urls()
+
+    def support_view(self, request, account_id, action):
+        """POST only (the page's buttons): unlock enrollment, or resend / revoke an invitation."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_support_permission(request):
+            raise PermissionDenied
+        account = self.get_object(request, str(account_id))
+        if account is None or action not in ("unlock", "resend", "revoke"):
+            raise Http404
+        back = reverse("admin:enrollment_billingaccount_change", args=[account.pk])
+        if action == "unlock":
+            services.account_unlock(account=account, by=request.user)
+            self.log_change(request, account, _("Unlocked PIN enrollment"))
+            self.message_user(request, _("PIN enrollment of this account is unlocked."))
+            return redirect(back)
+        raw = request.POST.get("invitation", "")
+        still_open = account.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        invitation = still_open.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if invitation is None:
+            self.message_user(request, _("That invitation is no longer open."), messages.WARNING)
+            return redirect(back)
+        if action == "resend":
+            services.invitation_resend(invitation=invitation)
+            record(
+                Kind.STAFF_ACTION,
+                user=request.user,
+                action="invitation_resend",
+                invitation=invitation.pk,
+            )
+            self.message_user(
+                request,
+                _("The invitation to %(email)s was sent again.") % {"email": invitation.email},
+            )
+        else:
+            services.invitation_revoke(invitation=invitation, by=request.user)
+            self.message_user(
+                request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+            )
+        self.log_change(request, account, f"{action} invitation {invitation.pk}")
+        return redirect(back)
 
     @admin.action(
         description=_("Unlock PIN enrollment of the selected accounts"), permissions=["support"]

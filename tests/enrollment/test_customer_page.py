@@ -158,3 +158,49 @@ def test_the_customer_command_prints_the_page_as_text_and_json(capsys):
     ]
     with pytest.raises(CommandError, match="No customer"):
         call_command("customer", "nobody-at-all")
+
+
+def test_the_account_page_unlocks_enrollment_and_resends_or_revokes_invitations(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    holder = EnrollmentFactory(account=BillingAccountFactory(account_number="4066666666"))
+    account = holder.account
+    account.locked_until = timezone.now() + timedelta(minutes=30)
+    account.save(update_fields=["locked_until"])
+    invitation = Invitation.objects.create(
+        account=account,
+        invited_by=holder.user,
+        email="guest@example.com",
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    change = reverse("admin:enrollment_billingaccount_change", args=[account.pk])
+    html = agent.get(change).content.decode()
+    assert "guest@example.com" in html and 'form="phx-unlock"' in html
+
+    def support(action, **data):
+        target = reverse("admin:enrollment_billingaccount_support", args=[account.pk, action])
+        return agent.post(target, data)
+
+    assert (
+        agent.get(
+            reverse("admin:enrollment_billingaccount_support", args=[account.pk, "unlock"])
+        ).status_code
+        == 405
+    )
+    support("unlock")
+    account.refresh_from_db()
+    assert account.locked_until is None
+    with django_capture_on_commit_callbacks(execute=True):
+        support("resend", invitation=str(invitation.pk))
+    assert [m.to for m in mailoutbox] == [["guest@example.com"]]
+    support("revoke", invitation=str(invitation.pk))
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert (
+        "guest@example.com"
+        not in agent.get(change).content.decode().split("Open invitations")[1][:400]
+    )
