@@ -53,6 +53,10 @@ def test_support_agent_unlocks_and_resends_for_a_customer_found_by_account_numbe
     post_with(page, page.locator("input[type=submit]"))
     expect(page).to_have_url(re.compile(rf"/{lang}/staff-admin/$"))
 
+    # The city's dashboard: every chart has its table (checked by axe like every page here).
+    visit(page, f"/{lang}/staff-admin/dashboard/")
+    expect(page.locator(".phx-series details")).to_have_count(5)
+
     visit(page, f"/{lang}/staff-admin/accounts/user/")
     page.locator("#searchbar").fill("4055555555")
     post_with_get = page.locator("#changelist-search input[type=submit]")
