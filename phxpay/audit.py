@@ -48,3 +48,10 @@ def record(kind: str, *, user=None, username: str = "", **detail) -> None:
         detail=clean,
     )
     logger.info("audit %s user=%s", kind, username or (user.pk if user is not None else "-"))
+
+
+def record_command(command: str, *, user=None, **detail) -> None:
+    """A support command's change, with the operator's OS user name (who ran it from the shell)."""
+    import getpass
+
+    record(Kind.STAFF_ACTION, user=user, action=command, operator=getpass.getuser(), **detail)

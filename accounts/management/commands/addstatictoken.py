@@ -1,10 +1,8 @@
-import getpass
-
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import second_factor
 from accounts.models import User
-from phxpay.audit import Kind, record
+from phxpay.audit import record_command
 
 
 class Command(BaseCommand):
@@ -29,5 +27,5 @@ class Command(BaseCommand):
         if token and not 6 <= len(token) <= 32:
             raise CommandError("The code must be 6 to 32 characters.")
         (code,) = second_factor.recovery_codes_issue(user=user, count=1, code=token)
-        record(Kind.STAFF_ACTION, user=user, action="addstatictoken", operator=getpass.getuser())
+        record_command("addstatictoken", user=user)
         self.stdout.write(code)

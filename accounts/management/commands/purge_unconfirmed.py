@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
+from phxpay.audit import record_command
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         if days < 1:
             raise CommandError("--days must be at least 1.")
         count = services.unconfirmed_purge(older_than_days=days)
+        record_command("purge_unconfirmed", deleted=count, days=days)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Removed {count} unconfirmed registration(s) older than {days} days."

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
+from phxpay.audit import record_command
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 f"{user.username!r} is already confirmed (or has no email address): nothing to "
                 "resend. If they forgot their password, they can use Reset Password."
             ) from None
+        record_command("resend_confirmation", user=user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sent a new confirmation link to {user.email} for User Name {user.username!r}; "

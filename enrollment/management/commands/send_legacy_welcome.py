@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from enrollment import precreated
+from phxpay.audit import record_command
 
 
 class Command(BaseCommand):
@@ -32,5 +33,6 @@ class Command(BaseCommand):
         sent = 0
         for user in users.iterator():
             precreated.first_signin_instructions_send(user=user)
+            record_command("send_legacy_welcome", user=user)
             sent += 1
         self.stdout.write(self.style.SUCCESS(f"Sent the sign-in welcome email to {sent} user(s)."))

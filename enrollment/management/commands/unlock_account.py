@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from enrollment import services
 from enrollment.models import BillingAccount
+from phxpay.audit import record_command
 
 
 class Command(BaseCommand):
@@ -22,5 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"No billing account {number}.")
         was_locked = account.is_locked()
         services.account_unlock(account=account)
+        record_command("unlock_account", account=f"****{account.last4}", account_id=account.pk)
         state = "was locked; now unlocked" if was_locked else "was not locked; counters reset"
         self.stdout.write(self.style.SUCCESS(f"Account {number} {state}."))
