@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 from accounts import dashboard, second_factor
 from phxpay.ratelimit import rate_limited
 
+TOTP_CANDIDATE_SESSION_KEY = "_totp_candidate"
 CODE_WRONG = _(
     "That code is not correct. Enter the current 6-digit code from your app, or a recovery code."
 )
@@ -102,16 +103,20 @@ class StaffAdminSite(admin.AdminSite):
             "enrolling": enrolling,
         }
         if enrolling:
-            device = second_factor.totp_pending(user=user)
-            context["secret"] = second_factor.totp_secret(device)
-            context["qr_svg"] = segno.make(second_factor.totp_uri(device)).svg_inline(
+            # The candidate key waits in the session, never in the database, until confirmed.
+            key = request.session.setdefault(
+                TOTP_CANDIDATE_SESSION_KEY, second_factor.totp_new_key()
+            )
+            context["secret"] = second_factor.totp_secret(key)
+            context["qr_svg"] = segno.make(second_factor.totp_uri(user=user, key=key)).svg_inline(
                 scale=4, title=_("QR code of the key for your authenticator app")
             )
         if request.method == "POST" and form.is_valid():
             code = form.cleaned_data["code"]
             if enrolling:
-                enrolled = second_factor.totp_enrol_confirm(user=user, token=code)
+                enrolled = second_factor.totp_enrol_confirm(user=user, key=key, token=code)
                 if enrolled is not None:
+                    del request.session[TOTP_CANDIDATE_SESSION_KEY]
                     device, codes = enrolled
                     otp_login(request, device)
                     context.update(recovery_codes=codes, enrolling=False)

@@ -242,3 +242,34 @@ class EmailChangeForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Your current password is not correct."))
         return password
+
+
+class TwoStepCodeForm(AccessibleFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows now, or a recovery code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+
+
+class TwoStepOffForm(AccessibleFormMixin, forms.Form):
+    """Turning the second factor off needs the password: a borrowed session must not remove it."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(messages.TWO_STEP_PASSWORD_WRONG, code="password_incorrect")
+        return password

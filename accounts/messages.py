@@ -56,6 +56,14 @@ PASSWORD_RESET_LINK_INVALID = _(
 )
 PASSWORD_CHANGED = _("Your password has been changed.")
 PROFILE_UPDATED = _("Your User Profile has been updated.")
+TWO_STEP_ON = _(
+    "Two-step verification is on: signing in will also ask for a code from your authenticator app."
+)
+TWO_STEP_OFF = _("Two-step verification is off.")
+TWO_STEP_CODE_WRONG = _(
+    "That code is not correct. Enter the current 6-digit code from your app, or a recovery code."
+)
+TWO_STEP_PASSWORD_WRONG = _("Your current password is not correct.")
 LANGUAGE_CHANGED = _("Your preferred language has been saved.")
 
 CONFIRMATION_SUBJECT = _("ACTION REQUIRED! Confirm Your PHX Pay Online Registration")

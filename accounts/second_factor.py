@@ -1,6 +1,8 @@
-"""Staff's second factor: an authenticator app (TOTP, django-otp) and one-time recovery codes.
+"""The second factor: an authenticator app (TOTP, django-otp) and one-time recovery codes.
 
-Every admin page needs a session verified by one of them (accounts.admin_site). The first staff
+Staff must have one: every admin page needs a session verified by it (accounts.admin_site).
+Customers may turn it on from User Profile; then signing in asks for a code after the password
+(accounts.views.LoginView, login_code). The first staff
 sign-in enrols the app; confirming it issues ten recovery codes, shown once and stored only as
 digests (accounts.models.RecoveryCodeDevice). An administrator can reset a staff member's factor;
 an operator can issue one recovery code from the shell (`manage.py addstatictoken`).
@@ -8,11 +10,13 @@ an operator can issue one recovery code from the shell (`manage.py addstatictoke
 
 import secrets
 from base64 import b32encode
+from binascii import unhexlify
 from urllib.parse import quote
 
 from django.db import transaction
 from django_otp import devices_for_user, match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts.models import RecoveryCode, RecoveryCodeDevice, User, recovery_code_digest
 from phxpay.audit import Kind, record
@@ -27,22 +31,24 @@ def has_second_factor(*, user: User) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
-def totp_pending(*, user: User) -> TOTPDevice:
-    """The authenticator-app device being enrolled (unconfirmed until a code from it matches)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+def totp_new_key() -> str:
+    """A new authenticator-app key (hex), kept by the caller until a code from it confirms it.
+
+    It stays out of the database until then: showing the enrolment page writes nothing.
+    """
+    return default_key()
 
 
-def totp_secret(device: TOTPDevice) -> str:
+def totp_secret(key: str) -> str:
     """The key as authenticator apps take it when typed in: base32, in groups of four."""
-    secret = b32encode(device.bin_key).decode().rstrip("=")
+    secret = b32encode(unhexlify(key)).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def totp_uri(device: TOTPDevice) -> str:
-    secret = b32encode(device.bin_key).decode().rstrip("=")
-    label = quote(f"{ISSUER}:{device.user.get_username()}")
-    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(ISSUER)}&digits={device.digits}"
+def totp_uri(*, user: User, key: str) -> str:
+    secret = b32encode(unhexlify(key)).decode().rstrip("=")
+    label = quote(f"{ISSUER}:{user.get_username()}")
+    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(ISSUER)}&digits=6"
 
 
 def _new_code() -> str:
@@ -64,15 +70,18 @@ def recovery_codes_issue(*, user: User, count: int = RECOVERY_CODES, code: str =
     return codes
 
 
-def totp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]] | None:
-    """The first code from the app confirms it and issues the recovery codes; None if it is wrong."""
+def totp_enrol_confirm(*, user: User, key: str, token: str) -> tuple[TOTPDevice, list[str]] | None:
+    """The first code from the app confirms its key and issues the recovery codes; None if wrong."""
+    token = token.strip().replace(" ", "")
+    totp = TOTP(unhexlify(key))
+    if not (token.isdigit() and totp.verify(int(token), tolerance=1)):
+        record(Kind.SECOND_FACTOR_FAILED, user=user, step="enrol")
+        return None
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
-        if device is None or not device.verify_token(token.strip().replace(" ", "")):
-            record(Kind.SECOND_FACTOR_FAILED, user=user, step="enrol")
-            return None
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(
+            user=user, name=APP_DEVICE_NAME, key=key, confirmed=True, last_t=totp.t()
+        )
         RecoveryCode.objects.filter(device__user=user).delete()
         codes = recovery_codes_issue(user=user)
     record(Kind.SECOND_FACTOR_ENROLLED, user=user)
@@ -100,3 +109,11 @@ def second_factor_reset(*, user: User, by: User | None, operator: str = "") -> N
         by=by.get_username() if by else "",
         operator=operator,
     )
+
+
+def second_factor_disable(*, user: User) -> None:
+    """A customer turns two-step verification off (their password was checked by the caller)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+    record(Kind.SECOND_FACTOR_RESET, user=user, by=user.get_username())

@@ -1,6 +1,7 @@
+import segno
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,12 +11,14 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.module_loading import import_string
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
 
-from accounts import messages, services
+from accounts import messages, second_factor, services
 from accounts.forms import (
     ChangePasswordForm,
     ConfirmRegistrationForm,
@@ -25,11 +28,16 @@ from accounts.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     RegistrationForm,
+    TwoStepCodeForm,
+    TwoStepOffForm,
 )
+from accounts.models import User
 from phxpay import durations, links
 from phxpay.ratelimit import rate_limited
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
+TWO_STEP_SESSION_KEY = "_two_step_pending"
+TOTP_CANDIDATE_SESSION_KEY = "_totp_candidate"
 REGISTERED_EMAIL_SESSION_KEY = "_registered_email"
 
 
@@ -135,9 +143,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if second_factor.has_second_factor(user=user) and not user.is_staff:
+            # The password is right; the session begins only after the code (login_code).
+            self.request.session[TWO_STEP_SESSION_KEY] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+            }
+            return redirect("accounts:login_code")
         response = super().form_valid(form)
-        for step in settings.SIGN_IN_STEPS:
-            import_string(step)(self.request, self.request.user)
+        _after_sign_in(self.request)
         return response
 
     def form_invalid(self, form):
@@ -151,6 +167,87 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         # In the language of the page they signed in on: someone signing in on /es/ stays in Spanish.
         return reverse("enrollment:accounts")
+
+
+def _after_sign_in(request) -> None:
+    for step in settings.SIGN_IN_STEPS:
+        import_string(step)(request, request.user)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+@rate_limited(
+    "second_factor",
+    target=lambda request: str(request.session.get(TWO_STEP_SESSION_KEY, {}).get("user", "")),
+)
+def login_code(request):
+    """Sign-in, second step, for customers who turned two-step verification on."""
+    pending = request.session.get(TWO_STEP_SESSION_KEY)
+    user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
+    if user is None:
+        return redirect("accounts:login")
+    form = TwoStepCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = second_factor.second_factor_verify(user=user, token=form.cleaned_data["code"])
+        if device is not None:
+            del request.session[TWO_STEP_SESSION_KEY]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            _after_sign_in(request)
+            return redirect(pending["next"])
+        form.add_error("code", messages.TWO_STEP_CODE_WRONG)
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+@rate_limited("second_factor", target=lambda request: str(request.user.pk))
+def two_step(request):
+    """User Profile › Two-step verification: turn it on with an authenticator app (optional)."""
+    user = request.user
+    enabled = second_factor.has_second_factor(user=user)
+    form = TwoStepCodeForm(request.POST or None)
+    context = {"form": form, "enabled": enabled, "off_form": TwoStepOffForm(user)}
+    if not enabled:
+        # The candidate key waits in the session, never in the database, until confirmed.
+        key = request.session.setdefault(TOTP_CANDIDATE_SESSION_KEY, second_factor.totp_new_key())
+        context["secret"] = second_factor.totp_secret(key)
+        context["qr_svg"] = segno.make(second_factor.totp_uri(user=user, key=key)).svg_inline(
+            scale=4, title=_("QR code of the key for your authenticator app")
+        )
+        if request.method == "POST" and form.is_valid():
+            code = form.cleaned_data["code"]
+            enrolled = second_factor.totp_enrol_confirm(user=user, key=key, token=code)
+            if enrolled is not None:
+                del request.session[TOTP_CANDIDATE_SESSION_KEY]
+                device, codes = enrolled
+                otp_login(request, device)
+                flash.success(request, messages.TWO_STEP_ON)
+                return _no_store(
+                    render(request, "accounts/two_step_codes.html", {"recovery_codes": codes})
+                )
+            form.add_error("code", messages.TWO_STEP_CODE_WRONG)
+    return _no_store(render(request, "accounts/two_step.html", context))
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("current_password")
+def two_step_off(request):
+    form = TwoStepOffForm(request.user, request.POST)
+    if form.is_valid():
+        second_factor.second_factor_disable(user=request.user)
+        flash.success(request, messages.TWO_STEP_OFF)
+        return redirect("accounts:profile")
+    context = {
+        "form": TwoStepCodeForm(),
+        "enabled": True,
+        "off_form": form,
+    }
+    return _no_store(render(request, "accounts/two_step.html", context))
 
 
 class LogoutView(auth_views.LogoutView):
@@ -229,7 +326,11 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "password_form": ChangePasswordForm(request.user)},
+        {
+            "form": form,
+            "password_form": ChangePasswordForm(request.user),
+            "two_step_enabled": second_factor.has_second_factor(user=request.user),
+        },
     )
 
 
@@ -248,7 +349,11 @@ def password_change(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": ProfileForm(instance=request.user), "password_form": form},
+        {
+            "form": ProfileForm(instance=request.user),
+            "password_form": form,
+            "two_step_enabled": second_factor.has_second_factor(user=request.user),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_site import CODE_WRONG
 from accounts.models import RecoveryCode, recovery_code_digest
+from accounts.second_factor import totp_secret
 from phxpay.models import AuditEvent
 from tests.conftest import staff_signed_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -59,9 +60,12 @@ def test_the_first_sign_in_enrols_the_app_and_shows_recovery_codes_once(staff):
     client = Client()
     password_step(client, staff)
     page = client.get(admin("second_factor")).content.decode()
-    device = TOTPDevice.objects.get(user=staff, confirmed=False)
     assert "<svg" in page and "Key:" in page
-    response = client.post(admin("second_factor"), {"code": code_of(device)})
+    # Showing the key writes nothing: it waits in the session until a code confirms it.
+    assert not TOTPDevice.objects.exists()
+    candidate = TOTPDevice(key=client.session["_totp_candidate"])
+    assert totp_secret(candidate.key) in page
+    response = client.post(admin("second_factor"), {"code": code_of(candidate)})
     assert response.status_code == 200
     codes = response.context["recovery_codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -163,6 +167,4 @@ def test_the_demo_staff_user_has_a_known_key(settings, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     device = TOTPDevice.objects.get(user__username="cityStaff", confirmed=True)
-    from accounts.second_factor import totp_secret
-
-    assert totp_secret(device) in out and "otpauth://totp/" in out
+    assert totp_secret(device.key) in out and "otpauth://totp/" in out

@@ -67,8 +67,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"Staff second factor (both): add the key {second_factor.totp_secret(device)} to an "
-            f"authenticator app ({second_factor.totp_uri(device)}), or run "
+            f"Staff second factor (both): add the key {second_factor.totp_secret(device.key)} to an "
+            f"authenticator app ({second_factor.totp_uri(user=device.user, key=device.key)}), or run "
             f"`python manage.py addstatictoken {DEMO_STAFF['username']}` for a one-time code."
         )
 
