@@ -103,3 +103,16 @@ def test_administrators_see_the_plumbing_and_reset_factors():
     assert "reset_second_factor" in {name for name, _label in actions}
     # Still nobody edits the audit log.
     assert client.post(admin("phxpay_auditevent_add"), {}).status_code == 403
+
+
+def test_support_sees_no_set_password_button_and_the_list_keeps_six_columns():
+    client = staff_in(roles.SUPPORT)
+    customer = UserFactory()
+    html = client.get(admin("accounts_user_change", customer.pk)).content.decode()
+    assert admin("auth_user_password_change", customer.pk) not in html
+    listing = client.get(admin("accounts_user_changelist")).content.decode()
+    assert (
+        listing.count('<th scope="col" class="sortable')
+        + listing.count('<th scope="col" class="column-')
+        >= 6
+    )
