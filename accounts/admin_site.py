@@ -5,8 +5,6 @@ app or a recovery code (accounts.second_factor). A staff member without an app e
 step. Until the code is accepted the session is signed in but not verified, and no admin page opens.
 """
 
-import segno
-from django import forms
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
@@ -19,23 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from accounts import dashboard, second_factor
+from accounts import dashboard, messages, second_factor
+from accounts.forms import TwoStepCodeForm
 from phxpay.ratelimit import rate_limited
-
-TOTP_CANDIDATE_SESSION_KEY = "_totp_candidate"
-CODE_WRONG = _(
-    "That code is not correct. Enter the current 6-digit code from your app, or a recovery code."
-)
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=32,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}
-        ),
-    )
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -93,7 +77,7 @@ class StaffAdminSite(admin.AdminSite):
             return redirect(f"{reverse('admin:login', current_app=self.name)}")
         if user.is_verified():
             return redirect(self._next(request))
-        form = CodeForm(request.POST or None)
+        form = TwoStepCodeForm(request.POST or None)
         enrolling = not second_factor.has_second_factor(user=user)
         context = {
             **self.each_context(request),
@@ -103,20 +87,15 @@ class StaffAdminSite(admin.AdminSite):
             "enrolling": enrolling,
         }
         if enrolling:
-            # The candidate key waits in the session, never in the database, until confirmed.
-            key = request.session.setdefault(
-                TOTP_CANDIDATE_SESSION_KEY, second_factor.totp_new_key()
-            )
-            context["secret"] = second_factor.totp_secret(key)
-            context["qr_svg"] = segno.make(second_factor.totp_uri(user=user, key=key)).svg_inline(
-                scale=4, title=_("QR code of the key for your authenticator app")
-            )
+            context.update(second_factor.totp_candidate(session=request.session, user=user))
         if request.method == "POST" and form.is_valid():
             code = form.cleaned_data["code"]
             if enrolling:
-                enrolled = second_factor.totp_enrol_confirm(user=user, key=key, token=code)
+                enrolled = second_factor.totp_enrol_confirm(
+                    user=user, key=context["key"], token=code
+                )
                 if enrolled is not None:
-                    del request.session[TOTP_CANDIDATE_SESSION_KEY]
+                    del request.session[second_factor.TOTP_CANDIDATE_SESSION_KEY]
                     device, codes = enrolled
                     otp_login(request, device)
                     context.update(recovery_codes=codes, enrolling=False)
@@ -126,5 +105,5 @@ class StaffAdminSite(admin.AdminSite):
                 if device is not None:
                     otp_login(request, device)
                     return redirect(self._next(request))
-            form.add_error("code", CODE_WRONG)
+            form.add_error("code", messages.TWO_STEP_CODE_WRONG)
         return render(request, "admin/second_factor.html", context)

@@ -45,26 +45,24 @@ class Series:
         return bars
 
 
-def _daily(kind: str, start: date, today: date) -> list[tuple[date, int]]:
-    counts = dict(
-        AuditEvent.objects.filter(kind=kind, at__date__gte=start)
-        .annotate(day=TruncDate("at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    return [
-        (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0))
-        for i in range((today - start).days + 1)
-    ]
-
-
 def dashboard_numbers(*, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     start = today - timedelta(days=DAYS - 1)
+    # One grouped query for every chart.
+    counts = {
+        (kind, day): n
+        for kind, day, n in AuditEvent.objects.filter(
+            kind__in=[kind for _title, kind in SERIES], at__date__gte=start, at__date__lte=today
+        )
+        .annotate(day=TruncDate("at"))
+        .values("kind", "day")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "day", "n")
+    }
+    dates = [start + timedelta(days=i) for i in range(DAYS)]
     series = []
     for title, kind in SERIES:
-        days = _daily(kind, start, today)
+        days = [(day, counts.get((kind, day), 0)) for day in dates]
         values = [n for _day, n in days]
         series.append(Series(str(title), days, sum(values), max(values) or 1))
     queue = dict(

@@ -190,7 +190,7 @@ class ChangePasswordForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
         self.fields["new_password2"].label = _("Confirm New Password")
         self.fields["new_password2"].help_text = ""
         self.error_messages["password_mismatch"] = messages.PASSWORDS_DO_NOT_MATCH
-        self.error_messages["password_incorrect"] = _("Your current password is not correct.")
+        self.error_messages["password_incorrect"] = messages.CURRENT_PASSWORD_WRONG
 
 
 class ProfileForm(AccessibleFormMixin, forms.ModelForm):
@@ -271,5 +271,5 @@ class TwoStepOffForm(AccessibleFormMixin, forms.Form):
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError(messages.TWO_STEP_PASSWORD_WRONG, code="password_incorrect")
+            raise forms.ValidationError(messages.CURRENT_PASSWORD_WRONG, code="password_incorrect")
         return password

@@ -63,7 +63,7 @@ TWO_STEP_OFF = _("Two-step verification is off.")
 TWO_STEP_CODE_WRONG = _(
     "That code is not correct. Enter the current 6-digit code from your app, or a recovery code."
 )
-TWO_STEP_PASSWORD_WRONG = _("Your current password is not correct.")
+CURRENT_PASSWORD_WRONG = _("Your current password is not correct.")
 LANGUAGE_CHANGED = _("Your preferred language has been saved.")
 
 CONFIRMATION_SUBJECT = _("ACTION REQUIRED! Confirm Your PHX Pay Online Registration")

@@ -13,7 +13,9 @@ from base64 import b32encode
 from binascii import unhexlify
 from urllib.parse import quote
 
+import segno
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -43,6 +45,21 @@ def totp_secret(key: str) -> str:
     """The key as authenticator apps take it when typed in: base32, in groups of four."""
     secret = b32encode(unhexlify(key)).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+TOTP_CANDIDATE_SESSION_KEY = "_totp_candidate"
+
+
+def totp_candidate(*, session, user: User) -> dict:
+    """The enrolment page's key, typed and as a QR code. It waits in the session, never in the
+    database, until a code from the app confirms it (`totp_enrol_confirm`)."""
+    key = session.setdefault(TOTP_CANDIDATE_SESSION_KEY, totp_new_key())
+    qr = segno.make(totp_uri(user=user, key=key))
+    return {
+        "key": key,
+        "secret": totp_secret(key),
+        "qr_svg": qr.svg_inline(scale=4, title=_("QR code of the key for your authenticator app")),
+    }
 
 
 def totp_uri(*, user: User, key: str) -> str:

@@ -1,4 +1,3 @@
-import segno
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -11,7 +10,6 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.module_loading import import_string
 from django.utils.translation import check_for_language
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,7 +35,6 @@ from phxpay.ratelimit import rate_limited
 
 CONFIRMATION_SESSION_KEY = "_confirmation_token"
 TWO_STEP_SESSION_KEY = "_two_step_pending"
-TOTP_CANDIDATE_SESSION_KEY = "_totp_candidate"
 REGISTERED_EMAIL_SESSION_KEY = "_registered_email"
 
 
@@ -212,17 +209,12 @@ def two_step(request):
     form = TwoStepCodeForm(request.POST or None)
     context = {"form": form, "enabled": enabled, "off_form": TwoStepOffForm(user)}
     if not enabled:
-        # The candidate key waits in the session, never in the database, until confirmed.
-        key = request.session.setdefault(TOTP_CANDIDATE_SESSION_KEY, second_factor.totp_new_key())
-        context["secret"] = second_factor.totp_secret(key)
-        context["qr_svg"] = segno.make(second_factor.totp_uri(user=user, key=key)).svg_inline(
-            scale=4, title=_("QR code of the key for your authenticator app")
-        )
+        context.update(second_factor.totp_candidate(session=request.session, user=user))
         if request.method == "POST" and form.is_valid():
             code = form.cleaned_data["code"]
-            enrolled = second_factor.totp_enrol_confirm(user=user, key=key, token=code)
+            enrolled = second_factor.totp_enrol_confirm(user=user, key=context["key"], token=code)
             if enrolled is not None:
-                del request.session[TOTP_CANDIDATE_SESSION_KEY]
+                del request.session[second_factor.TOTP_CANDIDATE_SESSION_KEY]
                 device, codes = enrolled
                 otp_login(request, device)
                 flash.success(request, messages.TWO_STEP_ON)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import SUPPORT_PERMISSION, PortalUserAdmin
+from accounts.admin import PortalUserAdmin, SupportActionsMixin
 from accounts.models import User
 from enrollment import services, support
 from enrollment.models import BillingAccount, Enrollment, Invitation, InvitationState
@@ -79,7 +79,7 @@ class LockFilter(admin.SimpleListFilter):
 
 
 @admin.register(BillingAccount)
-class BillingAccountAdmin(admin.ModelAdmin):
+class BillingAccountAdmin(SupportActionsMixin, admin.ModelAdmin):
     form = BillingAccountForm
     list_display = (
         "account_number",
@@ -126,9 +126,6 @@ class BillingAccountAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if form.cleaned_data.get("new_pin"):
             services.account_pin_set(account=obj, pin=form.cleaned_data["new_pin"])
-
-    def has_support_permission(self, request) -> bool:
-        return request.user.has_perm(SUPPORT_PERMISSION)
 
     change_form_template = "admin/enrollment/billingaccount/account_change_form.html"
 
@@ -257,7 +254,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SupportActionsMixin, admin.ModelAdmin):
     list_display = (
         "email",
         "account",
@@ -290,9 +287,6 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state_label(self, obj):
         return obj.get_state_display()
-
-    def has_support_permission(self, request) -> bool:
-        return request.user.has_perm(SUPPORT_PERMISSION)
 
     @admin.action(
         description=_("Revoke the selected invitations (guests lose access at once)"),
@@ -359,7 +353,9 @@ class CustomerAdmin(PortalUserAdmin):
             overview = support.customer_overview(user=user)
             extra_context["overview"] = overview
             if self.has_support_permission(request):
-                extra_context["support_actions"] = support.support_actions_for(overview=overview)
+                extra_context["support_actions"] = support.support_actions_for(
+                    user=user, signin_paused=overview.signin_paused
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

@@ -94,13 +94,12 @@ ACTION_DONE = {
 }
 
 
-def support_actions_for(*, overview: CustomerOverview) -> list[SupportAction]:
+def support_actions_for(*, user: User, signin_paused: bool) -> list[SupportAction]:
     """The actions that make sense for this customer now (the page shows only these)."""
-    user = overview.user
     actions = []
     if not user.is_confirmed and user.email:
         actions.append(SupportAction.RESEND_CONFIRMATION)
-    if overview.signin_paused:
+    if signin_paused:
         actions.append(SupportAction.UNLOCK_SIGNIN)
     if user.is_confirmed and user.email and user.is_active:
         actions.append(SupportAction.PASSWORD_RESET)
@@ -113,7 +112,8 @@ def support_action_run(
     *, user: User, action: SupportAction, by: User | None = None, operator: str = ""
 ) -> bool:
     """Run one action; False when it does not apply to this customer (nothing is done then)."""
-    if action not in support_actions_for(overview=customer_overview(user=user)):
+    paused = account_selectors.signin_paused(user=user)
+    if action not in support_actions_for(user=user, signin_paused=paused):
         return False
     if action is SupportAction.RESEND_CONFIRMATION:
         account_services.confirmation_resend(user=user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.admin_site import CODE_WRONG
+from accounts.messages import TWO_STEP_CODE_WRONG as CODE_WRONG
 from accounts.models import RecoveryCode, recovery_code_digest
 from accounts.second_factor import totp_secret
 from phxpay.models import AuditEvent
