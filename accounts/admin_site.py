@@ -6,6 +6,7 @@ step. Until the code is accepted the session is signed in but not verified, and 
 """
 
 from django.contrib import admin
+from django.contrib import messages as django_messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from accounts import dashboard, messages, second_factor
+from accounts import dashboard, messages, passkeys, second_factor
 from accounts.forms import TwoStepCodeForm
 from phxpay.ratelimit import rate_limited
 
@@ -53,6 +54,7 @@ class StaffAdminSite(admin.AdminSite):
         return [
             path("second-factor/", self.second_factor_view, name="second_factor"),
             path("dashboard/", self.admin_view(self.dashboard_view), name="dashboard"),
+            path("passkeys/mine/", self.admin_view(self.passkeys_view), name="passkeys"),
         ] + super().get_urls()
 
     def dashboard_view(self, request):
@@ -65,6 +67,29 @@ class StaffAdminSite(admin.AdminSite):
             **dashboard.dashboard_numbers(),
         }
         return render(request, "admin/dashboard.html", context)
+
+    def passkeys_view(self, request):
+        """A staff member's own passkeys: add one (the browser's ceremony, accounts.passkeys) or
+        remove one (a POST here)."""
+        user = request.user
+        if request.method == "POST":
+            try:
+                passkey_id = int(request.POST.get("remove", ""))
+            except ValueError:
+                passkey_id = 0
+            if passkey_id and passkeys.passkey_remove(user=user, passkey_id=passkey_id):
+                django_messages.success(request, messages.PASSKEY_REMOVED)
+            return redirect(reverse("admin:passkeys", current_app=self.name))
+        context = {
+            **self.each_context(request),
+            "title": _("Passkeys"),
+            "passkeys": [
+                (passkey, passkeys.passkey_kind(passkey))
+                for passkey in passkeys.staff_passkeys(user=user)
+            ],
+            "passkeys_available": passkeys.passkeys_available(request=request),
+        }
+        return render(request, "admin/passkeys.html", context)
 
     @method_decorator(never_cache)
     @method_decorator(sensitive_post_parameters("code"))
@@ -85,6 +110,9 @@ class StaffAdminSite(admin.AdminSite):
             "form": form,
             "next": self._next(request),
             "enrolling": enrolling,
+            "passkey_offered": not enrolling
+            and passkeys.passkeys_available(request=request)
+            and passkeys.staff_passkeys(user=user).exists(),
         }
         if enrolling:
             context.update(second_factor.totp_candidate(session=request.session, user=user))

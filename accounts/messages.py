@@ -93,3 +93,13 @@ EMAIL_UNDONE = _(
     "Your email address is %(email)s again. For your security every session was signed out and the "
     "password stopped working: we sent a link to %(email)s to choose a new one."
 )
+
+# Passkeys (accounts.passkeys): the answers the browser script shows beside the passkey button.
+PASSKEY_STAFF_ONLY = _("Passkeys are for City staff sign-in.")
+PASSKEY_VERIFY_FIRST = _(
+    "Enter a code from your authenticator app first; then you can add a passkey."
+)
+PASSKEY_REFUSED = _(
+    "That passkey was not accepted. Try again, or enter a code from your authenticator app."
+)
+PASSKEY_REMOVED = _("The passkey was removed. Your authenticator app still works.")

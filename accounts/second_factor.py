@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import RecoveryCode, RecoveryCodeDevice, User, recovery_code_digest
 from phxpay.audit import Kind, record
@@ -115,11 +116,17 @@ def second_factor_verify(*, user: User, token: str):
     return device
 
 
+def _devices_delete(*, user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
+
+
 def second_factor_reset(*, user: User, by: User | None, operator: str = "") -> None:
-    """An administrator's reset: the next sign-in enrols a new authenticator app."""
+    """An administrator's reset: the app, the recovery codes and the passkeys go; the next sign-in
+    enrols a new authenticator app."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        RecoveryCodeDevice.objects.filter(user=user).delete()
+        _devices_delete(user=user)
     record(
         Kind.SECOND_FACTOR_RESET,
         user=user,
@@ -131,6 +138,5 @@ def second_factor_reset(*, user: User, by: User | None, operator: str = "") -> N
 def second_factor_disable(*, user: User) -> None:
     """A customer turns two-step verification off (their password was checked by the caller)."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        RecoveryCodeDevice.objects.filter(user=user).delete()
+        _devices_delete(user=user)
     record(Kind.SECOND_FACTOR_RESET, user=user, by=user.get_username())

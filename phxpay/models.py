@@ -41,6 +41,8 @@ class AuditEvent(models.Model):
         SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor refused")
         SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")
         SIGNIN_UNLOCKED = "signin_unlocked", _("Sign-in pause ended by support")
+        PASSKEY_ADDED = "passkey_added", _("Passkey added")
+        PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)

@@ -7,6 +7,7 @@ DEBUG and the SQLite/console-email conveniences explicitly.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -41,7 +42,7 @@ if len(PIN_PEPPER) < 16 and not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-SITE_URL = env.url("SITE_URL", default="http://127.0.0.1:8000").geturl().rstrip("/")
+SITE_URL = env.url("SITE_URL", default="http://localhost:8000").geturl().rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must be an absolute http(s) URL.")
 
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     # accounts.models.RecoveryCodeDevice replaces it).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Passkeys (WebAuthn) as a second django-otp device for staff: accounts/passkeys.py.
+    "django_otp_webauthn",
     "phxpay",
     "accounts",
     "enrollment",
@@ -249,6 +252,15 @@ RATE_LIMITS = {
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
+# Passkeys: scoped to SITE_URL's host (accounts.passkeys), a second step after the password only.
+OTP_WEBAUTHN_RP_NAME = "PHX Pay Online"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(SITE_URL))]
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Its errors go to the audit log (accounts.passkeys); a stack trace per refused passkey is noise.
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
+
 # Internationalisation: English and Spanish, chosen by the URL prefix (/en/, /es/).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -348,7 +360,10 @@ PERMISSIONS_POLICY = (
 # HSTS preload commits every phoenix.gov subdomain: the city's domain owners decide that, not this app.
 # axes.W006 asks for per-IP lockouts; ours are per User Name on purpose, with per-IP throttling done
 # by the rate limits (phxpay/ratelimit.py) so one shared address cannot lock everyone behind it out.
-SILENCED_SYSTEM_CHECKS = ["security.W021", "axes.W006"]
+# otp_webauthn.E031 refuses an http:// SITE_URL (tests' http://testserver, a try-out on a LAN
+# address): there the portal offers no passkeys (accounts.passkeys.passkeys_available), as browsers
+# would refuse them anyway, and the authenticator app is the second factor.
+SILENCED_SYSTEM_CHECKS = ["security.W021", "axes.W006", "otp_webauthn.E031"]
 
 
 # Logs: JSON lines with the request id in production; plain text when DEBUG (easier to read).

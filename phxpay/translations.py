@@ -161,6 +161,58 @@ DJANGO_TASKS = (
 )
 
 
+# django-otp-webauthn: its browser script asks these of the JavaScript catalogue, which
+# accounts.passkeys.PasskeyScriptCatalog builds from this list and our catalogue (the package's
+# Spanish says "clave", the word the City keeps for the password). After upgrading the package,
+# compare with `grep -o 'gettext("[^"]*")'` over its static files.
+PASSKEY_SCRIPT = (
+    gettext_noop("An error occurred during registration."),
+    gettext_noop("An error occurred during verification."),
+    gettext_noop("Finishing registration..."),
+    gettext_noop("Finishing verification..."),
+    gettext_noop("Register a Passkey"),
+    gettext_noop("Registering..."),
+    gettext_noop("Registration aborted or not allowed."),
+    gettext_noop("Registration aborted."),
+    gettext_noop("Registration failed. A server error occurred."),
+    gettext_noop(
+        "Registration failed. A technical problem occurred that prevents you from registering a Passkey for this site."
+    ),
+    gettext_noop("Registration failed. An unknown error occurred."),
+    gettext_noop("Registration failed. The server was unable to verify this passkey."),
+    gettext_noop("Registration failed. Unable to fetch registration options from server."),
+    gettext_noop(
+        "Registration failed. You most likely already have a Passkey registered for this site."
+    ),
+    gettext_noop("Registration successful!"),
+    gettext_noop("Verification aborted."),
+    gettext_noop("Verification canceled or not allowed."),
+    gettext_noop("Verification failed. A server error occurred."),
+    gettext_noop("Verification failed. An unknown error occurred."),
+    gettext_noop("Verification failed. An unknown server error occurred."),
+    gettext_noop("Verification failed. Could not retrieve parameters from the server."),
+    gettext_noop("Verification successful!"),
+    gettext_noop("Verify with Passkey"),
+    gettext_noop("Verifying..."),
+)
+
+# Its admin labels, seen by administrators (the package's Spanish has "mango hexagonal" for a handle).
+DJANGO_OTP_WEBAUTHN_ADMIN = (
+    gettext_noop("OTP WebAuthn"),
+    gettext_noop("WebAuthn credential"),
+    gettext_noop("WebAuthn credentials"),
+    gettext_noop("WebAuthn attestation"),
+    gettext_noop("WebAuthn attestations"),
+    gettext_noop("WebAuthn user handle"),
+    gettext_noop("WebAuthn user handles"),
+    gettext_noop("handle hex"),
+    gettext_noop("sign count"),
+    gettext_noop("discoverable"),
+    gettext_noop("hashed credential id"),
+    gettext_noop("credential id data"),
+)
+
+
 class AxesConfig(AxesAppConfig):
     """django-axes, named in the admin's language (the package calls it "Axes")."""
 

@@ -32,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
     path("links/", views.links, name="links"),
+    # Before the admin, whose catch-all would take these paths.
+    path(f"{settings.ADMIN_URL}passkeys/", include("accounts.passkey_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("enrollment.urls")),

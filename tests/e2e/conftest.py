@@ -149,6 +149,7 @@ def _untranslated_reset():
 def site_url(settings, live_server):
     """The live server's base URL; email links point at it too."""
     settings.SITE_URL = live_server.url
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
     return live_server.url
 
 
