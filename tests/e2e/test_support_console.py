@@ -39,7 +39,8 @@ def test_support_agent_unlocks_and_resends_for_a_customer_found_by_account_numbe
     agent.groups.set([Group.objects.get(name=roles.SUPPORT)])
     device = TOTPDevice.objects.create(user=agent, name="app", confirmed=True)
     customer = PendingUserFactory(username=f"pendingRosa{lang}", email=f"rosa.{lang}@example.com")
-    EnrollmentFactory(user=customer, account=BillingAccountFactory(account_number="4055555555"))
+    account = BillingAccountFactory(account_number="4055555555")
+    EnrollmentFactory(user=customer, account=account)
     attacker = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attacker.post(url("en", "accounts:login"), {"username": customer.username, "password": "x"})
@@ -80,3 +81,7 @@ def test_support_agent_unlocks_and_resends_for_a_customer_found_by_account_numbe
     expect(page.locator(".messagelist")).to_contain_text(resent)
     message = wait_for_email(1)
     assert message.to == [customer.email]
+
+    # The account's page (users, PIN lock, invitations, audit events) passes axe too.
+    visit(page, f"/{lang}/staff-admin/enrollment/billingaccount/{account.pk}/change/")
+    expect(page.locator("#content")).to_contain_text(customer.username)
