@@ -44,6 +44,7 @@ $(MO): $(PO)
 run: setup
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py import_bills demo/cis_bills_demo.csv --lines demo/cis_bill_lines_demo.csv --no-notices
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup

@@ -19,6 +19,9 @@ SUPPORT_PERMISSIONS = (
     "enrollment.view_invitation",
     "phxpay.view_auditevent",
     "phxpay.view_outboundemail",
+    "billing.view_bill",
+    "billing.view_billline",
+    "billing.view_billnotice",
 )
 # Nobody may change the audit log (the database refuses UPDATE too).
 NEVER = ("phxpay.add_auditevent", "phxpay.change_auditevent", "phxpay.delete_auditevent")

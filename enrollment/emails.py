@@ -16,7 +16,7 @@ def service_street(address: str) -> str:
     return re.sub(r"^\s*\d+[A-Za-z]?\s+", "", address).strip()
 
 
-def _language_of(email: str) -> str | None:
+def language_of(email: str) -> str | None:
     """The preferred language of the web user who owns this address, if any; else both languages."""
     language = (
         User.objects.filter(email__lower=email.lower())
@@ -32,7 +32,7 @@ def _recipient(account: BillingAccount, to_user_id: int | None, to_email: str | 
         user = User.objects.filter(pk=to_user_id).exclude(email="").first()
         return (user.email, user.preferred_language) if user else (None, None)
     email = to_email or account.ebill_email
-    return (email, _language_of(email)) if email else (None, None)
+    return (email, language_of(email)) if email else (None, None)
 
 
 def account_enrolled(
@@ -78,7 +78,7 @@ def account_locked(*, account_id: int) -> EmailSpec | None:
     return EmailSpec(
         name="account_locked",
         to=[account.ebill_email],
-        language=_language_of(account.ebill_email),
+        language=language_of(account.ebill_email),
         context={"account": account},
     )
 
@@ -95,7 +95,7 @@ def invitation(*, invitation_id: int) -> EmailSpec | None:
     return EmailSpec(
         name="invitation",
         to=[invitation.email],
-        language=_language_of(invitation.email),
+        language=language_of(invitation.email),
         context={
             "invitation": invitation,
             "inviter_name": inviter.get_full_name() or inviter.username,

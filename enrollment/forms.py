@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_stable_email
 from enrollment import messages
+from enrollment.models import ReminderDays
 from enrollment.services import normalize_account_number
 from phxpay.forms import AccessibleFormMixin
 
@@ -106,6 +107,21 @@ class AccountSettingsForm(AccessibleFormMixin, forms.Form):
             "customer service help you."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    bill_ready_email = forms.BooleanField(
+        label=_("Email me when a new bill is ready"),
+        required=False,
+        help_text=_("Sent to the email address of your User Profile, for this account."),
+    )
+    due_reminder_days = forms.TypedChoiceField(
+        label=_("Due date reminder"),
+        choices=ReminderDays.choices,
+        coerce=int,
+        required=False,
+        empty_value=ReminderDays.OFF,
+        initial=ReminderDays.OFF,
+        help_text=_("An email before the due date while the account owes money."),
     )
 
     def __init__(self, *args, can_change_account: bool, can_change_email: bool, **kwargs):

@@ -4,16 +4,8 @@ The rows go into a temporary table (COPY on PostgreSQL, INSERTs on SQLite); one 
 statements then updates, inserts and pre-creates from it on either database, so the rules exist once.
 """
 
-import csv
-import gc
-import io
-import operator
 import re
-from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +15,8 @@ from django.utils import timezone
 from enrollment.models import BillingAccount
 from enrollment.pins import pin_digest
 from enrollment.precreated import precreate_from_stage
+from phxpay import extracts
+from phxpay.extracts import ACCOUNT_RE, Progress
 
 COLUMNS = (
     "account_number",
@@ -61,15 +55,9 @@ PAPERLESS_VALUES = {
     "n": False,
     "0": False,
 }
-MAX_BALANCE = Decimal("9999999999.99")
-CENT = Decimal("0.01")
 BATCH = 5000
 
-# [0-9], not \d: \d also matches other scripts' digits ("١٢٣٤"), which the table's check constraint
-# (and the enrollment form) refuse.
-ACCOUNT_RE = re.compile(r"[0-9]{10}")
 PIN_RE = re.compile(r"[0-9]{4}")
-DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
 # Plain addresses (most of the extract), all of which Django's validate_email accepts too; anything
 # else is checked by validate_email itself, so the outcome is validate_email's either way.
@@ -77,10 +65,6 @@ PLAIN_EMAIL_RE = re.compile(
     r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 )
 EMAIL_MAX_LENGTH = BillingAccount._meta.get_field("ebill_email").max_length
-
-
-class UnusableFile(Exception):
-    """The file as a whole cannot be imported: nothing is written."""
 
 
 @dataclass
@@ -94,9 +78,6 @@ class ImportReport:
     # Pre-created web users for e-bill addresses (customers on e-bills before April 2017).
     users_created: int = 0
     emails_of_registered_users: int = 0
-
-
-Progress = Callable[[str, int, int], None]
 
 
 def _valid_email(email: str) -> bool:
@@ -140,21 +121,8 @@ def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
         if len(email) > EMAIL_MAX_LENGTH:
             raise ValueError(f"ebill_email must be at most {EMAIL_MAX_LENGTH} characters")
         raise ValueError(f"ebill_email {email!r} is not a valid email address")
-    try:
-        balance = Decimal(raw_balance or "0")
-    except InvalidOperation:
-        raise ValueError(f"balance {raw_balance!r} is not a decimal number") from None
-    if not balance.is_finite() or abs(balance) > MAX_BALANCE:
-        raise ValueError(f"balance {raw_balance!r} is out of range")
-    balance = balance.quantize(CENT)
-    due = None
-    if raw_date:
-        try:
-            if not DATE_RE.fullmatch(raw_date):
-                raise ValueError
-            due = date.fromisoformat(raw_date)
-        except ValueError:
-            raise ValueError(f"due_date {raw_date!r} is not a date in YYYY-MM-DD form") from None
+    balance = extracts.money(raw_balance, "balance", default="0")
+    due = extracts.day(raw_date, "due_date") if raw_date else None
     if zip_code and not ZIP_RE.fullmatch(zip_code):
         raise ValueError(f"service_zip {zip_code!r} is not a 5-digit ZIP code")
     if raw_paperless:
@@ -178,80 +146,19 @@ def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
     )
 
 
-@contextmanager
-def _cyclic_gc_paused():
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def parse_extract(
     data: bytes, progress: Progress | None = None
 ) -> tuple[list[tuple], list[tuple[int, str]], set[str]]:
     """Validate the whole file before anything is written: (rows, rejected lines, the optional
     columns the file has). Raises UnusableFile."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnusableFile(f"the file is not UTF-8 text (byte {error.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise UnusableFile(f"not a readable CSV file: {error}") from None
-    if not header:
-        raise UnusableFile("the file is empty: it needs a header row")
-    names = [name.strip() for name in header]
-    missing = [name for name in COLUMNS if name not in names]
-    if missing:
-        raise UnusableFile(f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})")
-    repeated = [name for name in COLUMNS + OPTIONAL_COLUMNS if names.count(name) > 1]
-    if repeated:
-        raise UnusableFile(f"columns named more than once: {', '.join(repeated)}")
-    width = len(names)
-    # An absent optional column reads the empty string appended after the row's last value.
-    pick = operator.itemgetter(
-        *(names.index(name) for name in COLUMNS),
-        *(names.index(name) if name in names else width for name in OPTIONAL_COLUMNS),
+    seen: dict[str, int] = {}
+    return extracts.parse_rows(
+        data,
+        columns=COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        row=lambda values, line: _row_values(values, line, seen),
+        progress=progress,
     )
-    pad = any(name not in names for name in OPTIONAL_COLUMNS)
-    # A NUL character cannot be stored in a PostgreSQL text column; look for it row by row only
-    # when the file has one at all.
-    has_nul = "\x00" in text
-    rows, rejected, seen = [], [], {}
-    total_lines = text.count("\n")
-    # Half a million row tuples trigger repeated full garbage collections (about a fifth of the
-    # parse time) that can find nothing: the rows hold only strings, decimals and dates.
-    with _cyclic_gc_paused():
-        try:
-            for record in reader:
-                line = reader.line_num
-                if not record:
-                    continue  # a blank line
-                try:
-                    if len(record) < width:
-                        raise ValueError(
-                            "missing values: the row has fewer columns than the header"
-                        )
-                    if pad:
-                        record = record[:width] + [""]
-                    values = [value.strip() for value in pick(record)]
-                    if has_nul and any("\x00" in value for value in values):
-                        raise ValueError("the row contains a NUL character")
-                    rows.append(_row_values(values, line, seen))
-                except ValueError as reason:
-                    rejected.append((line, str(reason)))
-                if progress and line % 50_000 == 0:
-                    progress("validated", line, total_lines)
-        except csv.Error as error:
-            raise UnusableFile(
-                f"not a readable CSV file at line {reader.line_num}: {error}"
-            ) from None
-    return rows, rejected, {name for name in OPTIONAL_COLUMNS if name in names}
 
 
 def _stage(rows: list[tuple]) -> None:

@@ -58,6 +58,13 @@ class BillingAccount(models.Model):
     def last4(self) -> str:
         return self.account_number[-4:]
 
+    @property
+    def is_past_due(self) -> bool:
+        """A balance still owed after its due date (the latest bill's, kept here by import_bills)."""
+        return (
+            self.balance > 0 and self.due_date is not None and self.due_date < timezone.localdate()
+        )
+
     def is_locked(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
@@ -66,6 +73,12 @@ class Role(models.TextChoices):
     HOLDER = "holder", _("Account holder")
     MANAGE = "manage", _("Manage")
     VIEW = "view", _("View only")
+
+
+class ReminderDays(models.IntegerChoices):
+    OFF = 0, _("Off")
+    THREE = 3, _("3 days before the due date")
+    SEVEN = 7, _("7 days before the due date")
 
 
 class Enrollment(models.Model):
@@ -85,6 +98,17 @@ class Enrollment(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.HOLDER)
     nickname = models.CharField(_("Nickname"), max_length=60, blank=True)
+    # Each person's own bill emails (billing/): opted in, never assumed.
+    # db_default too: the import's set-based INSERT (enrollment.precreated) names no new columns.
+    bill_ready_email = models.BooleanField(
+        _("email me when a new bill is ready"), default=False, db_default=False
+    )
+    due_reminder_days = models.PositiveSmallIntegerField(
+        _("due date reminder"),
+        choices=ReminderDays.choices,
+        default=ReminderDays.OFF,
+        db_default=ReminderDays.OFF,
+    )
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     # Set when the link came from a holder's invitation: revoking it removes this enrollment.
     invitation = models.OneToOneField(
@@ -102,6 +126,10 @@ class Enrollment(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["user", "account"], name="enrollment_once_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(due_reminder_days__in=[0, 3, 7]),
+                name="enrollment_reminder_days_known",
+            ),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.notices import Notice
 from enrollment import guessing, messages
-from enrollment.models import BillingAccount, Enrollment, Invitation, Role
+from enrollment.models import BillingAccount, Enrollment, Invitation, ReminderDays, Role
 from enrollment.pins import pin_digest, pin_matches
 from phxpay.audit import Kind, record
 from phxpay.emails import queue_email
@@ -251,15 +251,24 @@ def _cooldown_check(enrollment: Enrollment, message) -> None:
 
 
 def enrollment_settings_update(
-    *, enrollment: Enrollment, nickname: str, paperless: bool, ebill_email: str
+    *,
+    enrollment: Enrollment,
+    nickname: str,
+    paperless: bool,
+    ebill_email: str,
+    bill_ready_email: bool = False,
+    due_reminder_days: int = ReminderDays.OFF,
 ) -> None:
-    """Nickname: anyone; paperless: holder and manage; the billing (e-bill) email: holders only.
+    """Nickname and one's own bill emails (new bill, due date reminder): anyone; paperless: holder
+    and manage; the billing (e-bill) email: holders only.
 
     A changed billing email is announced to the old address and to every holder.
     """
     with transaction.atomic():
         enrollment.nickname = nickname
-        enrollment.save(update_fields=["nickname"])
+        enrollment.bill_ready_email = bill_ready_email
+        enrollment.due_reminder_days = ReminderDays(due_reminder_days)
+        enrollment.save(update_fields=["nickname", "bill_ready_email", "due_reminder_days"])
         if not enrollment.can_change_settings:
             return
         account = BillingAccount.objects.select_for_update().get(pk=enrollment.account_id)

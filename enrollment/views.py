@@ -1,14 +1,16 @@
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import NewPasswordForm
-from enrollment import messages, precreated, services
+from enrollment import messages, precreated, selectors, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
 from phxpay import durations, formatting, links
@@ -20,12 +22,7 @@ def _when(value) -> str:
 
 
 def _user_enrollment(request, account_id) -> Enrollment:
-    # Scoped to the signed-in user: someone else's account id is simply not found.
-    return get_object_or_404(
-        Enrollment.objects.select_related("account", "invitation__invited_by"),
-        user=request.user,
-        account_id=account_id,
-    )
+    return selectors.enrollment_of(user=request.user, account_id=account_id)
 
 
 def _holder_enrollment(request, account_id) -> Enrollment:
@@ -129,6 +126,11 @@ def details(request, account_id):
     context = {
         "enrollment": enrollment,
         "account": enrollment.account,
+        # What the apps built on enrollment add (settings.ACCOUNT_DETAILS_SECTIONS): bills, payments.
+        "sections": [
+            import_string(section)(request, enrollment)
+            for section in settings.ACCOUNT_DETAILS_SECTIONS
+        ],
         "enrollments": list(services.enrollments_for(user=request.user)),
         "selector_target": "enrollment:details",
     }
@@ -144,6 +146,8 @@ def account_settings(request, account_id):
         "nickname": enrollment.nickname,
         "paperless": account.paperless,
         "ebill_email": account.ebill_email,
+        "bill_ready_email": enrollment.bill_ready_email,
+        "due_reminder_days": enrollment.due_reminder_days,
     }
     form = AccountSettingsForm(
         request.POST or None,
@@ -158,6 +162,8 @@ def account_settings(request, account_id):
                 nickname=form.cleaned_data["nickname"],
                 paperless=form.cleaned_data["paperless"],
                 ebill_email=form.cleaned_data["ebill_email"],
+                bill_ready_email=form.cleaned_data["bill_ready_email"],
+                due_reminder_days=form.cleaned_data["due_reminder_days"],
             )
         except services.SettingsError as error:
             form.add_error("ebill_email", error.message)

@@ -58,6 +58,8 @@ BUILDERS: dict[str, str] = {
     "invitation_accepted": "enrollment.emails.invitation_accepted",
     "precreated_welcome": "enrollment.emails.precreated_welcome",
     "first_signin_link": "enrollment.emails.first_signin_link",
+    "bill_ready": "billing.emails.bill_ready",
+    "due_reminder": "billing.emails.due_reminder",
 }
 
 

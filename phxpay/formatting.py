@@ -8,19 +8,24 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django.utils import timezone, translation
 
 LOCALES = {"en": "en_US", "es": "es_US"}
 
 
-def _locale(language: str | None) -> str:
+def babel_locale(language: str | None) -> str:
     return LOCALES.get((language or translation.get_language() or "en")[:2], "en_US")
 
 
 def money(amount: Decimal | int | None, *, language: str | None = None) -> str:
     """Dollars: "$1,234.56", "-$84.17" (credit balances are negative)."""
-    return format_currency(Decimal(amount or 0), "USD", locale=_locale(language))
+    return format_currency(Decimal(amount or 0), "USD", locale=babel_locale(language))
+
+
+def number(value: Decimal | int | None, *, language: str | None = None) -> str:
+    """A quantity: "12,716" / "12,716" (U.S. Spanish groups thousands with commas too)."""
+    return format_decimal(Decimal(value or 0), locale=babel_locale(language))
 
 
 def day(value: date | None, *, language: str | None = None) -> str:
@@ -29,7 +34,7 @@ def day(value: date | None, *, language: str | None = None) -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
-    return format_date(value, "long", locale=_locale(language))
+    return format_date(value, "long", locale=babel_locale(language))
 
 
 def moment(value: datetime | None, *, language: str | None = None) -> str:
@@ -37,7 +42,7 @@ def moment(value: datetime | None, *, language: str | None = None) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    locale = _locale(language)
+    locale = babel_locale(language)
     # CLDR puts a narrow no-break space before "PM"; a plain no-break space renders in every font.
     time = format_time(local, "short", locale=locale).replace("\u202f", "\u00a0")
     return f"{format_date(local.date(), 'long', locale=locale)}, {time}"

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "phxpay",
     "accounts",
     "enrollment",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,11 @@ AUTHENTICATION_BACKENDS = [
 SIGN_IN_STEPS = [
     "accounts.views.language_adopt_at_sign_in",
     "enrollment.views.invitations_accept_at_sign_in",
+]
+# What later apps add to an account's Details page, in order: each a view-like callable
+# (request, enrollment) -> HTML, so enrollment/ never imports the apps built on it.
+ACCOUNT_DETAILS_SECTIONS = [
+    "billing.views.bills_section",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
@@ -280,8 +286,29 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
     for part in ("css", "js", "fonts", "img")
     if (_USWDS / part).is_dir()
 ]
+# Bill PDFs (the print vendor's, and the ones the portal renders): never public, served only
+# through the bill views' access check. A directory here, or an S3-compatible bucket in production
+# (django-storages; credentials from the standard AWS_* variables boto3 reads).
+BILL_FILES_BUCKET = env("BILL_FILES_BUCKET", default="")
+if BILL_FILES_BUCKET:
+    _bill_files = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BILL_FILES_BUCKET,
+            "endpoint_url": env("BILL_FILES_ENDPOINT_URL", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    _bill_files = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("BILL_FILES_DIR", default=BASE_DIR / "var" / "bills")},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "bills": _bill_files,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -384,5 +411,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint narrates every step of every PDF at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

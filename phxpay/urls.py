@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("enrollment.urls")),
+    path("accounts/", include("billing.urls")),
 )
 
 handler400 = "phxpay.views.bad_request"

@@ -1,4 +1,4 @@
-"""{% load phx_format %}: `|money`, `|day` and `|moment` (phxpay/formatting.py) in templates and emails."""
+"""{% load phx_format %}: `|money`, `|number`, `|day` and `|moment` (phxpay/formatting.py) in templates and emails."""
 
 from django import template
 
@@ -10,6 +10,11 @@ register = template.Library()
 @register.filter
 def money(amount):
     return formatting.money(amount)
+
+
+@register.filter
+def number(value):
+    return formatting.number(value)
 
 
 @register.filter

@@ -5,6 +5,8 @@
  * would otherwise stick through the next form submission and its redirect, and make the next page
  * start inside <main> rather than at its own skip link.
  *
+ * Print: buttons marked data-phx-print open the browser's print dialog.
+ *
  * Form errors: when a page comes back with an error summary, focus moves to it so screen readers
  * announce it at once; each link in the summary then focuses its field and scrolls the field's label
  * (or legend) into view, so the question is visible together with the answer box.
@@ -20,6 +22,13 @@
       main.focus();
     });
   }
+
+  // Print buttons (the bill page): a button, not a link, so it is reached and announced as one.
+  document.querySelectorAll("[data-phx-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
 
   var summary = document.getElementById("error-summary");
   if (!summary) {

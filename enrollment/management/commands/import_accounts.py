@@ -2,7 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from enrollment.importer import COLUMNS, UnusableFile, accounts_import
+from enrollment.importer import COLUMNS, accounts_import
+from phxpay.extracts import UnusableFile
 
 
 class Command(BaseCommand):
