@@ -44,6 +44,20 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def bill_storage(settings, tmp_path):
+    """Bill PDFs go to a directory of the test's own (the "bills" storage)."""
+    location = tmp_path / "bills"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "bills": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location},
+        },
+    }
+    return location
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: every test starts with none."""
     from django.core.cache import cache

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -99,3 +100,46 @@ class PrecreatedUserFactory(UserFactory):
         self.must_change_password = True
         if create:
             self.save(update_fields=["password", "must_change_password"])
+
+
+class BillFactory(factory.django.DjangoModelFactory):
+    """A bill as import_bills loads it: its amounts add up (previous - payments + new = due)."""
+
+    class Meta:
+        model = "billing.Bill"
+
+    account = factory.SubFactory(BillingAccountFactory)
+    bill_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=5))
+    period_end = factory.LazyAttribute(lambda bill: bill.bill_date - timedelta(days=3))
+    period_start = factory.LazyAttribute(lambda bill: bill.period_end - timedelta(days=29))
+    due_date = factory.LazyAttribute(lambda bill: bill.bill_date + timedelta(days=21))
+    previous_balance = Decimal("91.02")
+    payments_received = Decimal("91.02")
+    new_charges = Decimal("84.17")
+    amount_due = factory.LazyAttribute(
+        lambda bill: bill.previous_balance - bill.payments_received + bill.new_charges
+    )
+    water_usage_units = Decimal("10")
+    imported_at = factory.LazyFunction(timezone.now)
+
+
+class BillLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.BillLine"
+
+    bill = factory.SubFactory(BillFactory)
+    service = "water"
+    description = "Water: service charge $9.60 + 10 units at $2.88"
+    amount = Decimal("38.40")
+
+
+def monthly_bills(account, count: int, *, units=None) -> list:
+    """`count` monthly bills of `account`, the newest five days ago, oldest first."""
+    newest = timezone.localdate() - timedelta(days=5)
+    bills = []
+    for back in range(count - 1, -1, -1):
+        year, month = divmod(newest.year * 12 + newest.month - 1 - back, 12)
+        bill_date = newest.replace(year=year, month=month + 1, day=min(newest.day, 28))
+        usage = units[len(bills)] if units else Decimal(8 + (len(bills) % 12))
+        bills.append(BillFactory(account=account, bill_date=bill_date, water_usage_units=usage))
+    return bills
