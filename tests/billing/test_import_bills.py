@@ -10,7 +10,7 @@ from django.core.management import call_command
 from billing.importer import BILL_COLUMNS, LINE_COLUMNS
 from billing.models import Bill, BillLine
 from enrollment.models import BillingAccount
-from tests.factories import BillingAccountFactory, BillFactory
+from tests.factories import BillFactory, BillingAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +297,7 @@ def test_a_bom_extra_columns_and_any_column_order_are_fine(accounts, files, run)
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\xff\xfe not utf-8", "account_number,bill_date\n1000000001,2026-11-24".encode()],
+    [b"", b"\xff\xfe not utf-8", b"account_number,bill_date\n1000000001,2026-11-24"],
 )
 def test_an_unusable_file_exits_2_and_writes_nothing(accounts, files, run, content):
     BillFactory(account=accounts[0])
