@@ -16,9 +16,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext provides msgfmt, which compiles the Spanish catalogue below.
+# gettext provides msgfmt, which compiles the Spanish catalogue below; Pango and a font let
+# WeasyPrint render bill PDFs.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
     && rm -rf /var/lib/apt/lists/*
 
 # An unprivileged user for runtime. The code stays owned by root, so the app cannot modify itself.

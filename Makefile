@@ -14,11 +14,14 @@ TEST_PROCESSES ?= 2
 
 setup: system-deps $(VENV)/.installed node_modules/.installed $(MO)
 
-# Debian packages the project needs: gettext (translations) and chromium (browser journeys).
+# Debian packages the project needs: gettext (translations), chromium (browser journeys), and
+# Pango with a font for WeasyPrint (bill PDFs).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing="$$missing fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -7,6 +7,7 @@ The pages are the real ones, through the live server, and axe checks each of the
 import os
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,11 @@ from tests.factories import (
     DEFAULT_PASSWORD,
     DEFAULT_PIN,
     BillingAccountFactory,
+    BillLineFactory,
     EnrollmentFactory,
     PrecreatedUserFactory,
     UserFactory,
+    monthly_bills,
 )
 
 pytestmark = [
@@ -57,12 +60,54 @@ ACCOUNTS = [
 ]
 
 
-def shoot(page: Page, lang: str, name: str) -> None:
-    """The page as it is now, on both devices (viewport only: the first screenful)."""
+# Two Phoenix years: summer use about twice winter's, and a little less this year.
+SEASONAL_UNITS = [
+    Decimal(units)
+    for units in (
+        8,
+        8,
+        8,
+        9,
+        11,
+        13,
+        15,
+        16,
+        16,
+        16,
+        13,
+        10,
+        8,
+        7,
+        8,
+        8,
+        10,
+        12,
+        15,
+        16,
+        15,
+        14,
+        12,
+        10,
+    )
+]
+LATEST_LINES = [
+    ("water", "Water: service charge $9.60 + 10 units at $2.88", Decimal("38.40")),
+    ("wastewater", "Wastewater: service charge $6.50 + winter average 8 units", Decimal("25.94")),
+    ("solid_waste", "Solid waste service", Decimal("17.00")),
+    ("environmental", "Environmental fee", Decimal("2.83")),
+]
+
+
+def shoot(page: Page, lang: str, name: str, at: str = "") -> None:
+    """The page as it is now, on both devices (viewport only: the first screenful, or the one
+    starting at the element `at` selects)."""
     OUT.mkdir(parents=True, exist_ok=True)
     for device, viewport in DEVICES.items():
         page.set_viewport_size(viewport)
-        page.evaluate("() => window.scrollTo(0, 0)")
+        if at:
+            page.locator(at).evaluate("element => element.scrollIntoView()")
+        else:
+            page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(OUT / f"{lang}-{device}-{name}.png"))
     page.set_viewport_size(DEVICES["desktop"])
 
@@ -96,8 +141,16 @@ def test_screenshots(page: Page, lang):
     sign_in_from_login_page(page, lang, user.username, DEFAULT_PASSWORD)
     shoot(page, lang, "accounts")
 
+    bills = monthly_bills(first, 24, units=SEASONAL_UNITS)
+    latest = bills[-1]
+    for service, description, amount in LATEST_LINES:
+        BillLineFactory(bill=latest, service=service, description=description, amount=amount)
     visit(page, f"/{lang}/accounts/{first.pk}/")
     shoot(page, lang, "details")
+    shoot(page, lang, "details-bills", at="#bills-heading")
+
+    visit(page, f"/{lang}/accounts/{first.pk}/bills/{latest.pk}/")
+    shoot(page, lang, "bill")
 
     visit(page, f"/{lang}/accounts/enroll/")
     field(page, lang, "Account Number").fill("4099999999")
