@@ -22,6 +22,10 @@ SUPPORT_PERMISSIONS = (
     "billing.view_bill",
     "billing.view_billline",
     "billing.view_billnotice",
+    "payments.view_payment",
+    "payments.view_paymentline",
+    "payments.view_exportbatch",
+    "payments.view_processorevent",
 )
 # Nobody may change the audit log (the database refuses UPDATE too).
 NEVER = ("phxpay.add_auditevent", "phxpay.change_auditevent", "phxpay.delete_auditevent")

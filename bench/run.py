@@ -1,14 +1,17 @@
 """What a user feels, each figure a ratio to a baseline measured in the same run (bench/README.md).
 
-    .venv/bin/python bench/run.py [--rows 50000] [--seconds 10] [--attempts 20] [--output FILE]
+    .venv/bin/python bench/run.py [--rows 50000] [--bill-rows 450000] [--seconds 10]
+                                  [--attempts 20] [--output FILE]
 
 1. import: enrollment.importer.accounts_import on an N-row CIS extract, fresh and re-run
    unchanged, against a bare `psql \\copy` of the same file into a plain table;
-2. pages under load: signed-in pages under wrk against the anonymous /healthz, on gunicorn
-   started with the project's gunicorn.conf.py;
-3. email off the request path: password-reset POST for a registered address (an email is queued)
+2. import_bills: billing's import of one month of bills for M accounts (5 charge lines each),
+   fresh and re-run unchanged, against a bare `psql \\copy` of the same two files;
+3. pages under load: signed-in pages under wrk against the anonymous /healthz, on gunicorn
+   started with the project's gunicorn.conf.py; Details with 24 bills against Details with 1;
+4. email off the request path: password-reset POST for a registered address (an email is queued)
    against an unknown one (none is), while the SMTP server takes SMTP_DELAY a message;
-4. sign-in cost: the sign-in POST against the GET of the sign-in page, and a wrong password
+5. sign-in cost: the sign-in POST against the GET of the sign-in page, and a wrong password
    against an unknown User Name.
 
 Everything runs on the throw-away database phxpay_bench_portal (dropped and recreated) on
@@ -23,6 +26,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import socketserver
@@ -33,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -94,8 +98,8 @@ def django_setup(env: dict[str, str]) -> None:
 # 1. Import ----------------------------------------------------------------------------------------
 
 
-def write_extract(path: Path, rows: int) -> int:
-    """The demo extract's rows, repeated with new numbers, PINs and e-bill addresses.
+def write_extract(path: Path, rows: int, seed: int = 2026, taken: frozenset = frozenset()) -> int:
+    """The demo extract's rows, repeated with new numbers (none of `taken`), PINs and addresses.
 
     Returns the number of distinct e-bill addresses: the web users the import must pre-create.
     """
@@ -104,12 +108,14 @@ def write_extract(path: Path, rows: int) -> int:
 
     with DEMO_EXTRACT.open(newline="") as handle:
         templates = list(csv.DictReader(handle))
-    rng = random.Random(2026)
+    rng = random.Random(seed)
+    numbers = rng.sample(range(10**9, 10**10), rows + len(taken))
+    numbers = [number for number in numbers if str(number) not in taken][:rows]
     emails: list[str] = []
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS + OPTIONAL_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        for index, number in enumerate(rng.sample(range(10**9, 10**10), rows)):
+        for index, number in enumerate(numbers):
             email = ""
             if rng.random() < EBILL_SHARE:
                 # One in ten e-bill customers has several accounts under one address.
@@ -170,7 +176,303 @@ def measure_import(url: str, rows: int) -> list[list[str]]:
     ]
 
 
-# 2. Pages under load ------------------------------------------------------------------------------
+# 2. import_bills ----------------------------------------------------------------------------------
+
+BILL_MONTH = (2026, 11)  # the month billed, as in the demo bills: the files are the same every run
+BILL_LINES = 5  # water, wastewater, solid waste, environmental fee, taxes (the demo bills' lines)
+
+
+def dollars(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def a_bill(rng: random.Random, number: str, day: datetime.date, previous: int | None = None):
+    """One bill as the CIS writes it, at the demo bills' rates: (bill row, its lines, amount due
+    in cents). `previous` is the amount due of the bill before (a random one if None)."""
+    units, winter = rng.randint(3, 40), rng.randint(3, 15)
+    water, wastewater = 960 + 288 * units, 650 + 243 * winter
+    charges = [
+        ("water", f"Water: service charge $9.60 + {units} units at $2.88", water),
+        (
+            "wastewater",
+            f"Wastewater: service charge $6.50 + winter average {winter} units at $2.43",
+            wastewater,
+        ),
+        ("solid_waste", "Solid waste service", 3100),
+        ("environmental", "Environmental fee", 285),
+        ("tax", "City and state taxes", (water + wastewater) * 255 // 10_000),
+    ]
+    new = sum(amount for _service, _text, amount in charges)
+    previous = rng.randint(4_000, 30_000) if previous is None else previous
+    # Most pay the bill before in full; some skip a month or pay half.
+    paid = previous if rng.random() < 0.9 else rng.choice((0, previous // 2))
+    due = previous - paid + new
+    end = day - datetime.timedelta(days=3)
+    bill = {
+        "account_number": number,
+        "bill_date": day.isoformat(),
+        "due_date": (day + datetime.timedelta(days=24)).isoformat(),
+        "previous_balance": dollars(previous),
+        "payments_received": dollars(paid),
+        "new_charges": dollars(new),
+        "amount_due": dollars(due),
+        "water_usage_units": str(units),
+        "period_start": (end - datetime.timedelta(days=29)).isoformat(),
+        "period_end": end.isoformat(),
+    }
+    lines = [
+        {"account_number": number, "bill_date": bill["bill_date"], "service": service}
+        | {"description": text, "amount": dollars(amount)}
+        for service, text, amount in charges
+    ]
+    return bill, lines, due
+
+
+@contextmanager
+def bill_files(folder: Path, name: str):
+    """(bills writer, lines writer) for billing.importer's two CSV files in `folder`."""
+    from billing.importer import BILL_COLUMNS, LINE_COLUMNS
+
+    with (
+        (folder / f"{name}.csv").open("w", newline="") as bills,
+        (folder / f"{name}_lines.csv").open("w", newline="") as lines,
+    ):
+        writers = csv.DictWriter(bills, BILL_COLUMNS), csv.DictWriter(lines, LINE_COLUMNS)
+        for writer in writers:
+            writer.writeheader()
+        yield writers
+
+
+def write_city_bills(folder: Path, numbers: list[str]) -> None:
+    """One month's bills for every account, on the month's billing-cycle days, in no order the
+    portal knows (shuffled), each with its 5 lines."""
+    rng = random.Random(2028)
+    numbers = list(numbers)
+    rng.shuffle(numbers)
+    first = datetime.date(*BILL_MONTH, 1)
+    days = [first + datetime.timedelta(days=n) for n in range(25)]
+    cycles = [day for day in days if day.weekday() < 5]
+    with bill_files(folder, "cis_bills") as (bills, lines):
+        for number in numbers:
+            bill, charges, _due = a_bill(rng, number, rng.choice(cycles))
+            bills.writerow(bill)
+            lines.writerows(charges)
+
+
+@contextmanager
+def importer_phases():
+    """Seconds spent in each step of the bills import, by wrapping the module-level functions it
+    calls (the app's code is unchanged): {step: [seconds of each call]}."""
+    import billing.importer
+    import billing.services
+    import phxpay.extracts
+
+    steps = {
+        phxpay.extracts: ["parse_rows"],
+        billing.importer: ["parse_bills", "_stage", "_load", "_unknown_accounts", "_upsert"]
+        + ["_replace_changed_lines", "_accounts_follow_latest_bill"],
+        billing.services: ["bills_import"],
+    }
+    spent: dict[str, list[float]] = {}
+    originals = [
+        (module, name, getattr(module, name))
+        for module, names in steps.items()
+        for name in names
+        if hasattr(module, name)
+    ]
+
+    def timed(name, function):
+        def step(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent.setdefault(name, []).append(time.perf_counter() - start)
+
+        return step
+
+    for module, name, function in originals:
+        setattr(module, name, timed(name, function))
+    try:
+        yield spent
+    finally:
+        for module, name, function in originals:
+            setattr(module, name, function)
+
+
+def phases_text(spent: dict[str, list[float]], total: float) -> str:
+    """The steps of one import, each once, the nested ones without what they contain."""
+    total_of = {name: sum(seconds) for name, seconds in spent.items()}
+    parse_rows = spent.get("parse_rows", [])
+    loads = spent.get("_load", [])
+    parts = [
+        ("read files", total - total_of.get("bills_import", total)),
+        ("parse+validate bills", parse_rows[0] if parse_rows else 0),
+        ("parse+validate lines", sum(parse_rows[1:])),
+        ("match lines", total_of.get("parse_bills", 0) - sum(parse_rows)),
+        ("COPY+ANALYZE bills", loads[0] if loads else 0),
+        ("COPY+ANALYZE lines", sum(loads[1:])),
+        ("stage tables+index", total_of.get("_stage", 0) - sum(loads)),
+        ("unknown accounts", total_of.get("_unknown_accounts", 0)),
+        ("UPDATE+INSERT bills", total_of.get("_upsert", 0)),
+        ("replace lines", total_of.get("_replace_changed_lines", 0)),
+        ("accounts' balances", total_of.get("_accounts_follow_latest_bill", 0)),
+    ]
+    named = sum(seconds for _name, seconds in parts)
+    parts.append(("the rest (commit)", total - named))
+    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in parts)
+
+
+def peak_rss_reset() -> None:
+    """Linux: start the process's peak resident size over (else it is the process's whole life)."""
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss() -> float:
+    """GiB: the peak resident size since peak_rss_reset (getrusage's lifetime peak elsewhere)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"VmHWM:\s*(\d+) kB", status).group(1)) / 2**20
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def measure_bills_import(url: str, rows: int) -> list[list[str]]:
+    from billing.importer import BILL_COLUMNS, LINE_COLUMNS
+    from billing.services import bills_import_and_notify
+    from enrollment.importer import accounts_import
+    from enrollment.models import BillingAccount
+
+    folder = Path(tempfile.mkdtemp(prefix="phxpay-bench-"))
+    have = BillingAccount.objects.count()
+    if rows > have:
+        # The accounts come first, by the accounts import, and are not part of the figure.
+        taken = frozenset(BillingAccount.objects.values_list("account_number", flat=True))
+        extract = folder / "cis_extract.csv"
+        write_extract(extract, rows - have, seed=2027, taken=taken)
+        start = time.perf_counter()
+        report = accounts_import(data=extract.read_bytes())
+        if report.created != rows - have or report.rejected:
+            sys.exit(f"accounts for the bills: {report.created} created, {report.rejected[:3]}")
+        log(
+            f"import_bills: {rows - have:,} more accounts by the accounts import in "
+            f"{time.perf_counter() - start:.1f} s ({report.users_created:,} web users), not counted"
+        )
+    numbers = BillingAccount.objects.order_by("pk").values_list("account_number", flat=True)
+    write_city_bills(folder, list(numbers[:rows]))
+    bills, lines = folder / "cis_bills.csv", folder / "cis_bills_lines.csv"
+    for table, names in (("bench_plain_bills", BILL_COLUMNS), ("bench_plain_lines", LINE_COLUMNS)):
+        psql(url, f"CREATE TABLE {table} ({', '.join(f'{name} text' for name in names)})")
+
+    def plain_copy() -> float:
+        psql(url, "TRUNCATE bench_plain_bills, bench_plain_lines")
+        seconds = 0.0
+        for table, path in (("bench_plain_bills", bills), ("bench_plain_lines", lines)):
+            quoted = str(path).replace("'", "''")
+            seconds += psql(url, f"\\copy {table} FROM '{quoted}' CSV HEADER")
+        return seconds
+
+    def timed_import(label: str, expect: dict) -> tuple[float, float]:
+        peak_rss_reset()
+        with importer_phases() as spent:
+            start = time.perf_counter()
+            report, _queued = bills_import_and_notify(
+                bills=bills.read_bytes(), lines=lines.read_bytes(), notify=False
+            )
+            seconds = time.perf_counter() - start
+        peak = peak_rss()
+        found = {key: getattr(report, key) for key in expect}
+        if found != expect or report.rejected:
+            sys.exit(f"import_bills {label}: expected {expect}, got {found}, {report.rejected[:3]}")
+        log(f"  import_bills {label}: {seconds:.2f} s, peak RSS {peak:.2f} GiB {found}")
+        log(f"    steps: {phases_text(spent, seconds)}")
+        return seconds, peak
+
+    size = (bills.stat().st_size + lines.stat().st_size) / 2**20
+    log(
+        f"import_bills: {rows:,} bills, {rows * BILL_LINES:,} lines ({size:.0f} MiB of CSV); "
+        "\\copy before, between and after"
+    )
+    copies = [plain_copy()]
+    fresh = {"created": rows, "updated": 0, "lines": rows * BILL_LINES}
+    first, peak = timed_import("into empty tables", fresh)
+    copies.append(plain_copy())
+    unchanged = {"created": 0, "updated": 0, "unchanged": rows, "lines": 0, "accounts_updated": 0}
+    again, _peak = timed_import("unchanged", unchanged)
+    copies.append(plain_copy())
+    psql(url, "DROP TABLE bench_plain_bills, bench_plain_lines")
+    shutil.rmtree(folder)
+    # What autovacuum would do after the night's import, done now rather than under the page loads.
+    written = "enrollment_billingaccount, accounts_user, billing_bill, billing_billline"
+    log(f"  VACUUM ANALYZE {written}: {psql(url, f'VACUUM ANALYZE {written}'):.1f} s")
+    copy = statistics.median(copies)
+    baseline = f"psql \\copy {copy:.2f} s (median of 3)"
+    what = f"{rows:,} bills + {rows * BILL_LINES:,} lines"
+    return [
+        [f"import_bills {what}, fresh", f"{first:.1f} s, peak RSS {peak:.1f} GiB", baseline]
+        + [f"{first / copy:.1f}×", "≤ 8×", yes(first / copy <= 8)],
+        [f"import_bills {what} again, unchanged", f"{again:.1f} s", baseline]
+        + [f"{again / copy:.1f}×", "≤ 8×", yes(again / copy <= 8)],
+    ]
+
+
+def bill_history_pages(user) -> list[tuple[str, str, list[str]]]:
+    """Two of the user's accounts with the same name and address, each with this month's bill from
+    the city-scale import; the second gets the 23 months before it too (billing.importer):
+    [(label, Details path, markers of a page that rendered)] for 1 bill and for 24 bills."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from billing.services import MONTHS_SHOWN, bills_import_and_notify
+
+    accounts = [enrollment.account for enrollment in user.enrollments.order_by("pk")]
+    alike: dict[tuple, list] = {}
+    for account in accounts:
+        alike.setdefault((account.first_name, account.last_name, account.service_address), [])
+        alike[(account.first_name, account.last_name, account.service_address)].append(account)
+    one, many = next((same for same in alike.values() if len(same) > 1), accounts[-2:])[:2]
+    latest = many.bills.get() if many.bills.count() == 1 == one.bills.count() else None
+    if latest is None:
+        sys.exit(f"accounts {one.pk} and {many.pk} need exactly one bill each (--bill-rows)")
+    folder = Path(tempfile.mkdtemp(prefix="phxpay-bench-"))
+    rng = random.Random(2029)
+    previous = None
+    with bill_files(folder, "history") as (bills, lines):
+        for back in range(MONTHS_SHOWN - 1, 0, -1):
+            year, month = divmod(latest.bill_date.year * 12 + latest.bill_date.month - 1 - back, 12)
+            day = datetime.date(year, month + 1, latest.bill_date.day)
+            bill, charges, previous = a_bill(rng, many.account_number, day, previous)
+            bills.writerow(bill)
+            lines.writerows(charges)
+    report, _queued = bills_import_and_notify(
+        bills=(folder / "history.csv").read_bytes(),
+        lines=(folder / "history_lines.csv").read_bytes(),
+        notify=False,
+    )
+    shutil.rmtree(folder)
+    if report.created != MONTHS_SHOWN - 1 or report.rejected:
+        sys.exit(f"bill history: {report.created} created, {report.rejected[:3]}")
+    log(f"details: account {one.pk} has 1 bill, account {many.pk} {many.bills.count()} bills")
+    oldest = many.bills.order_by("bill_date").first()
+    with translation.override("en"):
+        return [
+            (
+                "Details page, 1 bill",
+                reverse("enrollment:details", args=[one.pk]),
+                [one.account_number, "Your last bill</caption>"],
+            ),
+            (
+                f"Details page, {MONTHS_SHOWN} bills",
+                reverse("enrollment:details", args=[many.pk]),
+                # The history's caption and its last row (the oldest bill's link).
+                [many.account_number, f"Your last {MONTHS_SHOWN} bills</caption>"]
+                + [reverse("billing:bill", args=[many.pk, oldest.pk])],
+            ),
+        ]
+
+
+# 3. Pages under load ------------------------------------------------------------------------------
 
 
 @contextmanager
@@ -207,13 +509,13 @@ def ready(port: int) -> bool:
         return False
 
 
-def wrk(port: int, path: str, marker: str, cookie: str, seconds: int, connections: int) -> dict:
+def wrk(port: int, path: str, markers: list[str], cookie: str, seconds: int, connections: int):
     lua = Path(__file__).with_name("wrk_check.lua")
     # A browser waits far longer than wrk's default 2 s before giving up on a page.
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(lua)]
     args += ["-H", f"Cookie: {cookie}"] if cookie else []
     result = subprocess.run(
-        [*args, f"http://127.0.0.1:{port}{path}", "--", marker], capture_output=True, text=True
+        [*args, f"http://127.0.0.1:{port}{path}", "--", *markers], capture_output=True, text=True
     )
     line = [text for text in result.stdout.splitlines() if text.startswith("BENCH ")]
     if result.returncode != 0 or not line:
@@ -233,7 +535,7 @@ def signed_in_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def measure_pages(port: int, workers: int, user, options) -> list[list[str]]:
+def measure_pages(port: int, workers: int, user, bill_pages, options) -> list[list[str]]:
     from django.urls import reverse
     from django.utils import translation
 
@@ -244,27 +546,30 @@ def measure_pages(port: int, workers: int, user, options) -> list[list[str]]:
         logout = reverse("accounts:logout")  # in every signed-in page, in none signed out
         # label, path, what a good response contains, cookie, target share of /healthz's rate
         pages = [
-            ("/healthz", "/healthz", '"ok"', "", None),
-            ("Home page (anonymous)", reverse("home"), reverse("accounts:login"), "", None),
-            ("Account(s) page", reverse("enrollment:accounts"), number, cookie, 0.4),
-            ("Details page", reverse("enrollment:details", args=[pk]), number, cookie, None),
-            ("User Profile page", reverse("accounts:profile"), logout, cookie, None),
+            ("/healthz", "/healthz", ['"ok"'], "", None),
+            ("Home page (anonymous)", reverse("home"), [reverse("accounts:login")], "", None),
+            ("Account(s) page", reverse("enrollment:accounts"), [number], cookie, 0.4),
+            ("Details page", reverse("enrollment:details", args=[pk]), [number], cookie, None),
+            ("User Profile page", reverse("accounts:profile"), [logout], cookie, None),
         ]
+    # Details with 1 bill and with 24, one after the other (bill_history_pages).
+    pages += [(label, path, markers, cookie, None) for label, path, markers in bill_pages]
     c, s = options.connections, options.seconds
     log(f"pages: gunicorn {workers} workers; wrk -t2 -c{c} -d{s}s per page after a 2 s warm-up")
-    rows, health = [], None
-    for label, path, marker, page_cookie, target in pages:
-        wrk(port, path, marker, page_cookie, 2, c)  # every worker's first request scans static
-        figures = wrk(port, path, marker, page_cookie, s, c)
+    rows, health, p50 = [], None, {}
+    for label, path, markers, page_cookie, target in pages:
+        wrk(port, path, markers, page_cookie, 2, c)  # every worker's first request scans static
+        figures = wrk(port, path, markers, page_cookie, s, c)
         log(f"  {label}: {figures}")
-        health = health or figures["rps"]
+        health, p50[label] = health or figures["rps"], figures["p50_ms"]
         if path == "/healthz":
             continue
         share, failures = figures["rps"] / health, figures["bad"] + figures["socket_errors"]
         rows.append(
             [
                 f"{label}, under wrk",
-                f"{figures['rps']:.1f} req/s, p99 {figures['p99_ms']:.0f} ms, "
+                f"{figures['rps']:.1f} req/s, p50 {figures['p50_ms']:.0f} ms, "
+                f"p99 {figures['p99_ms']:.0f} ms, "
                 f"{failures} of {figures['requests']} not a 200 with the page",
                 f"/healthz {health:.1f} req/s ({workers} gunicorn workers, {c} connections)",
                 f"{100 * share:.0f}%",
@@ -272,10 +577,22 @@ def measure_pages(port: int, workers: int, user, options) -> list[list[str]]:
                 yes(failures == 0 and share >= (target or 0)),
             ]
         )
+    (one, _path, _markers), (many, _path, _markers) = bill_pages
+    ratio = p50[many] / p50[one]
+    rows.append(
+        [
+            f"{many} vs 1 bill, p50 under wrk",
+            f"{p50[many]:.0f} ms",
+            f"1 bill {p50[one]:.0f} ms",
+            f"{ratio:.2f}×",
+            "≤ 1.3×",
+            yes(ratio <= 1.3),
+        ]
+    )
     return rows
 
 
-# 3 and 4. Email off the request path, sign-in cost -------------------------------------------------
+# 4 and 5. Email off the request path, sign-in cost -------------------------------------------------
 
 
 class SlowSMTP(socketserver.ThreadingTCPServer):
@@ -482,6 +799,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=50_000, help="CIS extract rows (50000)")
+    parser.add_argument(
+        "--bill-rows", type=int, default=450_000, help="bills of one month, 5 lines each (450000)"
+    )
     parser.add_argument("--seconds", type=int, default=10, help="wrk seconds per page (10)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--attempts", type=int, default=20, help="POSTs of each kind (20)")
@@ -510,11 +830,13 @@ def main() -> None:
     from tests.factories import EnrollmentFactory, UserFactory
 
     rows = measure_import(url, options.rows)
+    rows += measure_bills_import(url, options.bill_rows)
     user = UserFactory()
     for account in BillingAccount.objects.filter(ebill_email="").order_by("pk")[:5]:
         EnrollmentFactory(user=user, account=account)
+    bill_pages = bill_history_pages(user)
     with gunicorn(env) as (port, workers):
-        rows += measure_pages(port, workers, user, options)
+        rows += measure_pages(port, workers, user, bill_pages, options)
         rows += measure_email(port, env, smtp, user, options.attempts)
         rows += measure_sign_in(port, user, options.attempts)
 

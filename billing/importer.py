@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.models import Service
+from enrollment.models import ExtractRun
 from phxpay import extracts
 from phxpay.extracts import ACCOUNT_RE, Progress
 
@@ -367,6 +368,7 @@ def bills_import(
         cursor.execute("DROP TABLE bill_line_stage")
         report.rejected = sorted(rejected + unknown, key=lambda r: (r[0] != "bills", r[1]))
         report.unchanged = len(bill_rows) - len(unknown) - report.created - report.updated
+        ExtractRun.objects.create(kind=ExtractRun.Kind.BILLS, started_at=now)
         if dry_run:
             transaction.set_rollback(True)
             report.new_bill_ids = []

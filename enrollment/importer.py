@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enrollment.models import BillingAccount
+from enrollment.models import BillingAccount, ExtractRun
 from enrollment.pins import pin_digest
 from enrollment.precreated import precreate_from_stage
 from phxpay import extracts
@@ -252,6 +252,7 @@ def accounts_import(
         report.users_created = precreated.users_created
         report.emails_of_registered_users = precreated.emails_of_registered_users
         report.unchanged = len(rows) - report.created - report.updated
+        ExtractRun.objects.create(kind=ExtractRun.Kind.ACCOUNTS, started_at=now)
         if dry_run:
             # Same statements, same counts, nothing kept.
             transaction.set_rollback(True)

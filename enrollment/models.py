@@ -244,3 +244,23 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return InvitationState(self.state).label
+
+
+class ExtractRun(models.Model):
+    """When a CIS extract was loaded (accounts or bills). The CIS posts the portal's payment file
+    before it writes its next extract, so an exported payment is in every extract loaded after it."""
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", _("Accounts extract")
+        BILLS = "bills", _("Bills extract")
+
+    kind = models.CharField(_("extract"), max_length=10, choices=Kind.choices)
+    started_at = models.DateTimeField(_("started"), db_index=True)
+
+    class Meta:
+        verbose_name = _("CIS extract loaded")
+        verbose_name_plural = _("CIS extracts loaded")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -44,7 +44,15 @@ def invitations_accept_at_sign_in(request, user) -> None:
 @login_required
 def accounts(request):
     enrollments = list(services.enrollments_for(user=request.user))
-    return render(request, "enrollment/accounts.html", {"enrollments": enrollments})
+    # What the apps built on enrollment add to the list (settings.ACCOUNTS_PAGE_PARTS): Pay.
+    parts = [import_string(part)(request, enrollments) for part in settings.ACCOUNTS_PAGE_PARTS]
+    rows = [
+        (enrollment, [(part.heading, part.cells.get(enrollment.account_id, "")) for part in parts])
+        for enrollment in enrollments
+    ]
+    form_action = next((part.form_action for part in parts if part.form_action), "")
+    context = {"enrollments": enrollments, "rows": rows, "parts": parts, "form_action": form_action}
+    return render(request, "enrollment/accounts.html", context)
 
 
 @login_required

@@ -60,6 +60,7 @@ BUILDERS: dict[str, str] = {
     "first_signin_link": "enrollment.emails.first_signin_link",
     "bill_ready": "billing.emails.bill_ready",
     "due_reminder": "billing.emails.due_reminder",
+    "payment_receipt": "payments.emails.payment_receipt",
 }
 
 

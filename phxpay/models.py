@@ -43,6 +43,11 @@ class AuditEvent(models.Model):
         SIGNIN_UNLOCKED = "signin_unlocked", _("Sign-in pause ended by support")
         PASSKEY_ADDED = "passkey_added", _("Passkey added")
         PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
+        PAYMENT_CREATED = "payment_created", _("Payment started")
+        PAYMENT_APPROVED = "payment_approved", _("Payment approved")
+        PAYMENT_DECLINED = "payment_declined", _("Payment declined or not completed")
+        PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
+        PAYMENTS_EXPORTED = "payments_exported", _("Payments exported to the CIS")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)

@@ -6,6 +6,7 @@ DEBUG and the SQLite/console-email conveniences explicitly.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "enrollment",
     "billing",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,12 @@ SIGN_IN_STEPS = [
 # (request, enrollment) -> HTML, so enrollment/ never imports the apps built on it.
 ACCOUNT_DETAILS_SECTIONS = [
     "billing.views.bills_section",
+    "payments.views.payments_section",
+]
+# What later apps add to Account(s): each (request, enrollments) -> payments.views.AccountsPart-like
+# object with per-account HTML cells and the form the list becomes (Pay selected accounts).
+ACCOUNTS_PAGE_PARTS = [
+    "payments.views.accounts_part",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
@@ -266,6 +274,12 @@ OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Its errors go to the audit log (accounts.passkeys); a stack trace per refused passkey is noise.
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
+
+# Payments (payments/): the processor is configuration, what a payment may be is policy.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="dummy")
+# The key of the processor's signed callbacks (the dummy processor signs with it too).
+PAYMENT_CALLBACK_SECRET = env("PAYMENT_CALLBACK_SECRET", default=f"callbacks:{SECRET_KEY}")
+PAYMENT_MAX_PER_ACCOUNT = Decimal("10000.00")
 
 # Internationalisation: English and Spanish, chosen by the URL prefix (/en/, /es/).
 LANGUAGE_CODE = "en"

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from payments import views as payment_views
 from phxpay import health, views
 
 admin.site.site_header = "PHX Pay Online"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("session/extend/", views.session_extend, name="session_extend"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The payment processor's signed callbacks: no language, no session, no CSRF token.
+    path("payments/callback/", payment_views.callback, name="payment_callback"),
 ]
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET") and settings.EMAIL_ESP:
@@ -38,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
     path("accounts/", include("enrollment.urls")),
     path("accounts/", include("billing.urls")),
+    path("payments/", include("payments.urls")),
 )
 
 handler400 = "phxpay.views.bad_request"

@@ -1,0 +1,238 @@
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from billing.models import Bill
+from enrollment.models import Enrollment
+from enrollment.services import enrollments_for
+from payments import messages, selectors, services
+from payments.models import DummyCharge, Payment, Status
+from payments.processors import DummyProcessor, InvalidCallback, sign
+
+
+@dataclass
+class AccountsPart:
+    """What payments adds to Account(s) (settings.ACCOUNTS_PAGE_PARTS)."""
+
+    heading: str
+    cells: dict[int, str] = field(default_factory=dict)
+    form_action: str = ""
+    footer: str = ""
+
+
+def accounts_part(request, enrollments: list[Enrollment]) -> AccountsPart:
+    pending = selectors.pending_by_account(account_ids=[e.account_id for e in enrollments])
+    cells = {
+        enrollment.account_id: render_to_string(
+            "payments/_account_cell.html",
+            {
+                "account": enrollment.account,
+                "pending": pending.get(enrollment.account_id),
+                "to_pay": selectors.amount_to_pay(
+                    account=enrollment.account, pending=pending.get(enrollment.account_id)
+                ),
+            },
+            request=request,
+        )
+        for enrollment in enrollments
+    }
+    from django.utils.translation import gettext as _
+
+    return AccountsPart(
+        heading=_("Pay"),
+        cells=cells,
+        form_action=reverse("payments:pay"),
+        footer=render_to_string("payments/_pay_selected.html", request=request),
+    )
+
+
+def payments_section(request, enrollment: Enrollment) -> str:
+    """Details' Payment history: the portal's payments and the ones the CIS posted on bills."""
+    account = enrollment.account
+    pending = selectors.pending_by_account(account_ids=[account.pk]).get(account.pk)
+    context = {
+        "account": account,
+        "pending": pending,
+        "to_pay": selectors.amount_to_pay(account=account, pending=pending),
+        "portal": selectors.portal_payments_for(account_id=account.pk),
+        "posted": list(
+            Bill.objects.filter(account=account, payments_received__gt=0)
+            .order_by("-bill_date")
+            .only("bill_date", "payments_received", "period_start")[:24]
+        ),
+    }
+    return render_to_string("payments/_history_section.html", context, request=request)
+
+
+def _parse_amount(raw: str) -> Decimal | None:
+    raw = raw.strip().replace("$", "").replace(",", "")
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        return None
+
+
+def _rows(enrollments, pending, data=None):
+    rows = []
+    for enrollment in enrollments:
+        account = enrollment.account
+        to_pay = selectors.amount_to_pay(account=account, pending=pending.get(account.pk))
+        name = f"amount_{account.pk}"
+        rows.append(
+            {
+                "enrollment": enrollment,
+                "account": account,
+                "pending": pending.get(account.pk),
+                "field": name,
+                "value": data.get(name, "") if data is not None else f"{to_pay:.2f}",
+                "error": None,
+            }
+        )
+    return rows
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pay(request):
+    """The accounts chosen on Account(s), amounts pre-filled; Continue goes to the processor."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        chosen = {int(value) for value in source.getlist("account")}
+    except ValueError:
+        chosen = set()
+    mine = {e.account_id: e for e in enrollments_for(user=request.user)}
+    enrollments = [mine[account_id] for account_id in sorted(chosen) if account_id in mine]
+    if request.method == "POST" and len(enrollments) != len(chosen):
+        flash.error(request, messages.ACCOUNT_NOT_YOURS)
+        return redirect("enrollment:accounts")
+    if not enrollments:
+        flash.error(request, messages.NO_ACCOUNT_CHOSEN)
+        return redirect("enrollment:accounts")
+    pending = selectors.pending_by_account(account_ids=[e.account_id for e in enrollments])
+    rows = _rows(enrollments, pending, request.POST if request.method == "POST" else None)
+    errors = []
+    if request.method == "POST":
+        amounts = {}
+        for row in rows:
+            amount = _parse_amount(row["value"])
+            try:
+                if amount is None:
+                    raise services.PaymentRefused(messages.AMOUNT_INVALID)
+                amounts[row["account"].pk] = services.amount_check(amount)
+            except services.PaymentRefused as refused:
+                row["error"] = refused.message
+                errors.append((row["field"], refused.message))
+        try:
+            key = uuid.UUID(request.POST.get("key", ""))
+        except ValueError:
+            key = None
+        if not errors and key is not None:
+            payment, created = services.payment_start(
+                user=request.user,
+                accounts=[e.account for e in enrollments],
+                amounts=amounts,
+                receipt_email=request.user.email,
+                language=get_language(),
+                idempotency_key=key,
+            )
+            if not created:
+                flash.info(request, messages.PAYMENT_FORM_USED)
+                return redirect("payments:receipt", payment.confirmation_number)
+            return_url = reverse("payments:receipt", args=[payment.confirmation_number])
+            return redirect(services.payment_checkout(payment=payment, return_url=return_url))
+    total = sum((_parse_amount(row["value"]) or Decimal("0") for row in rows), Decimal("0"))
+    context = {
+        "rows": rows,
+        "errors": errors,
+        "total": total if total.is_finite() else Decimal("0"),
+        "key": request.POST.get("key") if request.method == "POST" else uuid.uuid4(),
+        "maximum": settings.PAYMENT_MAX_PER_ACCOUNT,
+    }
+    return render(request, "payments/pay.html", context, status=400 if errors else 200)
+
+
+@login_required
+@never_cache
+def receipt(request, confirmation_number: str):
+    payment = selectors.payment_for(user=request.user, confirmation_number=confirmation_number)
+    if payment is None:
+        raise Http404
+    return render(request, "payments/receipt.html", _receipt_context(payment))
+
+
+def _receipt_context(payment: Payment) -> dict:
+    outcome = {
+        Status.APPROVED: ("success", messages.APPROVED),
+        Status.DECLINED: ("error", messages.DECLINED),
+        Status.ABANDONED: ("warning", messages.ABANDONED),
+        Status.REFUNDED: ("info", messages.REFUNDED),
+    }.get(payment.status, ("info", messages.PENDING))
+    return {
+        "payment": payment,
+        "lines": list(payment.lines.all()),
+        "alert": outcome[0],
+        "outcome": outcome[1],
+        "try_again": payment.status in (Status.DECLINED, Status.ABANDONED),
+    }
+
+
+@csrf_exempt
+@require_POST
+def callback(request):
+    """The processor's signed callback: 200 once applied (or replayed), 400 if it does not verify."""
+    try:
+        payment = services.payment_callback_receive(body=request.body, headers=request.headers)
+    except InvalidCallback:
+        return HttpResponseBadRequest("invalid callback")
+    if payment is None:
+        return HttpResponse("unknown payment", status=404)
+    return HttpResponse("ok")
+
+
+# --- the test processor ------------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("card_number")
+@require_http_methods(["GET", "POST"])
+def dummy_checkout(request, reference: str):
+    """The stand-in for a processor's hosted page (PAYMENT_PROVIDER=dummy only). Its card number
+    field shows that the portal keeps none: the value is read by nothing and stored nowhere."""
+    if DummyProcessor.name != settings.PAYMENT_PROVIDER:
+        raise Http404
+    charge = DummyCharge.objects.filter(reference=reference).first()
+    payment = Payment.objects.filter(processor_reference=reference).first()
+    if charge is None or payment is None:
+        raise Http404
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        outcome = {
+            "approve": Status.APPROVED,
+            "decline": Status.DECLINED,
+            "cancel": Status.ABANDONED,
+            "approve_silently": Status.APPROVED,
+        }.get(decision)
+        if outcome is None or charge.status != Status.PENDING:
+            return HttpResponseBadRequest("no such decision")
+        DummyCharge.objects.filter(pk=charge.pk).update(status=outcome)
+        if decision != "approve_silently":  # "silently": the callback is lost; reconcile finds it
+            body = DummyProcessor.callback_body(reference=reference, status=outcome)
+            services.payment_callback_receive(
+                body=body, headers={DummyProcessor.SIGNATURE_HEADER: sign(body)}
+            )
+        return redirect("payments:receipt", payment.confirmation_number)
+    return render(request, "payments/dummy_checkout.html", {"charge": charge, "payment": payment})
