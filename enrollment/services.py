@@ -90,7 +90,7 @@ def _refused(standing: guessing.Standing, user: User | None) -> EnrollmentResult
     return EnrollmentResult(EnrollmentOutcome.USER_BLOCKED, until=standing.until)
 
 
-def _second_identifier_matches(
+def service_address_matches(
     account: BillingAccount, service_zip: str, house_number: str
 ) -> bool:
     house = account.house_number.lstrip("0") or "0"
@@ -139,7 +139,7 @@ def pin_check(
         digest=account.pin_hash if account is not None else _NO_SUCH_ACCOUNT_DIGEST,
     )
     if correct and step_up:
-        correct = _second_identifier_matches(account, service_zip, house_number)
+        correct = service_address_matches(account, service_zip, house_number)
     if not correct:
         guessing.failure_record(
             user=user,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from enrollment.models import BillingAccount
+from enrollment.services import service_address_matches
 from payments import messages
 from payments.models import (
     ExportBatch,
@@ -113,6 +114,17 @@ def payment_start(
         # Two tabs, one key: the other request won the race; show its payment.
         return Payment.objects.get(idempotency_key=idempotency_key), False
     return payment, True
+
+
+def guest_account_match(
+    *, account_number: str, service_zip: str, house_number: str
+) -> BillingAccount | None:
+    """The account a guest payer names, if the ZIP code and house number of its service address
+    match; None otherwise, whatever the reason (the caller answers every non-match alike)."""
+    account = BillingAccount.objects.filter(account_number=account_number).first()
+    if account is None or not service_address_matches(account, service_zip, house_number):
+        return None
+    return account
 
 
 def payment_checkout(*, payment: Payment, return_url: str) -> str:

@@ -1,10 +1,11 @@
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,11 +17,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.models import Bill
-from enrollment.models import Enrollment
+from enrollment.models import BillingAccount, Enrollment
 from enrollment.services import enrollments_for
 from payments import messages, selectors, services
+from payments.forms import GuestLookupForm, GuestPayForm, parse_amount
 from payments.models import DummyCharge, Payment, Status
 from payments.processors import DummyProcessor, InvalidCallback, sign
+from phxpay.ratelimit import rate_limited
 
 
 @dataclass
@@ -77,14 +80,6 @@ def payments_section(request, enrollment: Enrollment) -> str:
     return render_to_string("payments/_history_section.html", context, request=request)
 
 
-def _parse_amount(raw: str) -> Decimal | None:
-    raw = raw.strip().replace("$", "").replace(",", "")
-    try:
-        return Decimal(raw)
-    except InvalidOperation:
-        return None
-
-
 def _rows(enrollments, pending, data=None):
     rows = []
     for enrollment in enrollments:
@@ -128,7 +123,7 @@ def pay(request):
     if request.method == "POST":
         amounts = {}
         for row in rows:
-            amount = _parse_amount(row["value"])
+            amount = parse_amount(row["value"])
             try:
                 if amount is None:
                     raise services.PaymentRefused(messages.AMOUNT_INVALID)
@@ -154,7 +149,7 @@ def pay(request):
                 return redirect("payments:receipt", payment.confirmation_number)
             return_url = reverse("payments:receipt", args=[payment.confirmation_number])
             return redirect(services.payment_checkout(payment=payment, return_url=return_url))
-    total = sum((_parse_amount(row["value"]) or Decimal("0") for row in rows), Decimal("0"))
+    total = sum((parse_amount(row["value"]) or Decimal("0") for row in rows), Decimal("0"))
     context = {
         "rows": rows,
         "errors": errors,
@@ -165,10 +160,19 @@ def pay(request):
     return render(request, "payments/pay.html", context, status=400 if errors else 200)
 
 
-@login_required
+GUEST_ACCOUNT = "guest_pay_account"
+GUEST_PAYMENTS = "guest_pay_receipts"
+
+
 @never_cache
 def receipt(request, confirmation_number: str):
-    payment = selectors.payment_for(user=request.user, confirmation_number=confirmation_number)
+    """The payer's own receipt: a signed-in user's payment, or one this browser made as a guest."""
+    if request.user.is_authenticated:
+        payment = selectors.payment_for(user=request.user, confirmation_number=confirmation_number)
+    elif confirmation_number in request.session.get(GUEST_PAYMENTS, []):
+        payment = selectors.payment_for(user=None, confirmation_number=confirmation_number)
+    else:
+        return redirect_to_login(request.get_full_path())
     if payment is None:
         raise Http404
     return render(request, "payments/receipt.html", _receipt_context(payment))
@@ -201,6 +205,69 @@ def callback(request):
     if payment is None:
         return HttpResponse("unknown payment", status=404)
     return HttpResponse("ok")
+
+
+# --- pay without signing in --------------------------------------------------------------------
+
+
+def _guest_account_number(request) -> str:
+    from enrollment.services import normalize_account_number
+
+    return normalize_account_number(request.POST.get("account_number", ""))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("guest_pay", target=lambda request: _guest_account_number(request))
+def guest_start(request):
+    """Like the City's payment site: the account number, ZIP code and house number find the
+    account; every non-match gets the same answer, and the tries are limited like enrollment's."""
+    form = GuestLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = services.guest_account_match(
+            account_number=form.cleaned_data["account_number"],
+            service_zip=form.cleaned_data["service_zip"],
+            house_number=form.cleaned_data["house_number"],
+        )
+        if account is not None:
+            request.session[GUEST_ACCOUNT] = account.pk
+            return redirect("payments:guest_pay")
+        form.add_error(None, messages.GUEST_NO_MATCH)
+    return render(
+        request, "payments/guest_start.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_pay(request):
+    """The matched account's amount due and last 4 digits only: no name, no address."""
+    account = BillingAccount.objects.filter(pk=request.session.get(GUEST_ACCOUNT)).first()
+    if account is None:
+        return redirect("payments:guest_start")
+    pending = selectors.pending_by_account(account_ids=[account.pk]).get(account.pk)
+    to_pay = selectors.amount_to_pay(account=account, pending=pending)
+    initial = {"amount": f"{to_pay:.2f}" if to_pay > 0 else "", "key": uuid.uuid4()}
+    form = GuestPayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        payment, created = services.payment_start(
+            user=None,
+            accounts=[account],
+            amounts={account.pk: form.cleaned_data["amount"]},
+            receipt_email=form.cleaned_data["email"],
+            language=get_language(),
+            idempotency_key=form.cleaned_data["key"],
+        )
+        receipts = request.session.get(GUEST_PAYMENTS, [])
+        if payment.confirmation_number not in receipts:
+            request.session[GUEST_PAYMENTS] = [*receipts, payment.confirmation_number][-10:]
+        if not created:
+            flash.info(request, messages.PAYMENT_FORM_USED)
+            return redirect("payments:receipt", payment.confirmation_number)
+        return_url = reverse("payments:receipt", args=[payment.confirmation_number])
+        return redirect(services.payment_checkout(payment=payment, return_url=return_url))
+    context = {"form": form, "account": account, "to_pay": to_pay, "pending": pending}
+    return render(request, "payments/guest_pay.html", context, status=400 if form.errors else 200)
 
 
 # --- the test processor ------------------------------------------------------------------------

@@ -255,6 +255,11 @@ RATE_LIMITS = {
         "ip": "30/60",
         "target": "5/3600",
     },
+    # Pay without signing in: account number + ZIP + house number must not be guessable either.
+    "guest_pay": {
+        "ip": "30/60",
+        "target": "10/600",
+    },
     # Per staff member: a 6-digit code must not be guessable in the admin.
     "second_factor": {
         "ip": "30/60",
