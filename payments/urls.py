@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from payments import views
 
@@ -9,5 +9,7 @@ urlpatterns = [
     path("guest/", views.guest_start, name="guest_start"),
     path("guest/pay/", views.guest_pay, name="guest_pay"),
     path("test-processor/<str:reference>/", views.dummy_checkout, name="dummy_checkout"),
-    path("<str:confirmation_number>/", views.receipt, name="receipt"),
+    re_path(
+        r"^(?P<confirmation_number>PHX-[A-Z0-9]{5}-[A-Z0-9]{5})/$", views.receipt, name="receipt"
+    ),
 ]

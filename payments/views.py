@@ -197,13 +197,15 @@ def _receipt_context(payment: Payment) -> dict:
 @csrf_exempt
 @require_POST
 def callback(request):
-    """The processor's signed callback: 200 once applied (or replayed), 400 if it does not verify."""
+    """The processor's signed callback: 200 once applied (or replayed), 400 if it does not verify,
+    422 for a reference no payment has."""
     try:
         payment = services.payment_callback_receive(body=request.body, headers=request.headers)
     except InvalidCallback:
         return HttpResponseBadRequest("invalid callback")
     if payment is None:
-        return HttpResponse("unknown payment", status=404)
+        # Not 404: the language middleware would answer a redirect to /en/… instead.
+        return HttpResponse("unknown payment", status=422)
     return HttpResponse("ok")
 
 

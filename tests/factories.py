@@ -143,3 +143,29 @@ def monthly_bills(account, count: int, *, units=None) -> list:
         usage = units[len(bills)] if units else Decimal(8 + (len(bills) % 12))
         bills.append(BillFactory(account=account, bill_date=bill_date, water_usage_units=usage))
     return bills
+
+
+def paid(account, *, amount="84.17", user=None, status="approved"):
+    """A portal payment for `account` as the processor left it (approved by default)."""
+    import uuid
+
+    from payments import services
+    from payments.processors import DummyProcessor, sign
+
+    payment, _created = services.payment_start(
+        user=user,
+        accounts=[account],
+        amounts={account.pk: Decimal(amount)},
+        receipt_email=user.email if user else "payer@example.com",
+        language="en",
+        idempotency_key=uuid.uuid4(),
+    )
+    services.payment_checkout(payment=payment, return_url="/")
+    payment.refresh_from_db()
+    if status != "pending":
+        body = DummyProcessor.callback_body(reference=payment.processor_reference, status=status)
+        services.payment_callback_receive(
+            body=body, headers={DummyProcessor.SIGNATURE_HEADER: sign(body)}
+        )
+        payment.refresh_from_db()
+    return payment
