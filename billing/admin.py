@@ -44,7 +44,8 @@ class BillAdmin(ReadOnlyAdmin):
     fields = (
         "account",
         "bill_date",
-        ("period_start", "period_end"),
+        "period_start",
+        "period_end",
         "previous_balance",
         "payments_received",
         "new_charges",

@@ -90,9 +90,7 @@ def _refused(standing: guessing.Standing, user: User | None) -> EnrollmentResult
     return EnrollmentResult(EnrollmentOutcome.USER_BLOCKED, until=standing.until)
 
 
-def service_address_matches(
-    account: BillingAccount, service_zip: str, house_number: str
-) -> bool:
+def service_address_matches(account: BillingAccount, service_zip: str, house_number: str) -> bool:
     house = account.house_number.lstrip("0") or "0"
     return bool(account.service_zip and account.house_number) and (
         account.service_zip == service_zip.strip()[:5] and house == house_number.strip()

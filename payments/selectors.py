@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 
 from enrollment.models import BillingAccount, ExtractRun
 from payments.models import Payment, PaymentLine, Status
@@ -19,9 +19,12 @@ class Pending:
 
 def _not_yet_posted() -> Q:
     """Waiting at the processor, or approved and not yet in a CIS extract loaded after its file."""
-    last_extract = ExtractRun.objects.aggregate(at=Max("started_at"))["at"]
-    posted = Q(payment__export_batch__created_at__lt=last_extract) if last_extract else Q(pk__in=[])
-    return Q(payment__status__in=[Status.PENDING, Status.APPROVED]) & ~posted
+    extract_after_file = ExtractRun.objects.filter(
+        started_at__gt=OuterRef("payment__export_batch__created_at")
+    )
+    return Q(payment__status__in=[Status.PENDING, Status.APPROVED]) & ~Q(
+        Exists(extract_after_file), payment__export_batch__isnull=False
+    )
 
 
 def pending_by_account(*, account_ids: list[int]) -> dict[int, Pending]:

@@ -186,7 +186,10 @@ def test_customer_pays_two_accounts_and_gets_a_receipt(page: Page, lang, email_t
     expect(main.get_by_role("columnheader", name=t(lang, "Pay"), exact=True)).to_be_visible()
     for account in (first, second):
         select = t(lang, 'Select<span class="usa-sr-only"> account ending %(last4)s to pay</span>')
-        main.get_by_role("checkbox", name=visible(select % {"last4": account.last4})).check()
+        name = visible(select % {"last4": account.last4})
+        # USWDS hides the input itself off-screen; a person clicks its label ("Select").
+        account_row(page, account).locator("label").filter(has_text=name).click()
+        expect(main.get_by_role("checkbox", name=name, exact=True)).to_be_checked()
     follow(page, main_button(page, lang, "Pay selected accounts"))
 
     expect(page).to_have_url(re.compile(re.escape(url(lang, "payments:pay")) + r"\?"))
