@@ -4,6 +4,8 @@ A processor hosts the page where the payer types card or bank details (the porta
 tells the portal the outcome in a signed callback, answers a server-side status check, and refunds.
 A payment is confirmed only by one of those two answers, never by the payer's browser coming back.
 
+- `stripe` (production): Stripe Checkout, a page on Stripe's site for card and U.S. bank payments,
+  with signed webhooks (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
 - `dummy` (make run, tests): the portal's own stand-in at /payments/test-processor/…, clearly
   labelled, where the tester approves, declines or abandons; its callbacks are signed like a real
   processor's, and its charges are kept (DummyCharge) so that status checks and refunds work.
@@ -30,6 +32,10 @@ from payments.models import DummyCharge, Payment, Status
 
 class InvalidCallback(Exception):
     """A callback whose signature or content does not check out: refused, nothing changes."""
+
+
+class IgnoredCallback(Exception):
+    """A genuine callback about something the portal does not track (acknowledged, not applied)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,121 @@ class DummyProcessor(Processor):
         charge.save(update_fields=["refunded", "status"])
 
 
-PROVIDERS = {"dummy": "payments.processors.DummyProcessor"}
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_exact())
+
+
+class StripeCheckout(Processor):
+    """Stripe Checkout: the payer is sent to a Stripe-hosted page; Stripe's signed webhooks and a
+    status check of the Checkout Session say how it ended."""
+
+    name = "stripe"
+    # Checkout Session events → the portal's statuses. "completed" is paid only if payment_status
+    # says so: a U.S. bank debit completes first and succeeds (or fails) days later.
+    EVENTS = {
+        "checkout.session.async_payment_succeeded": Status.APPROVED,
+        "checkout.session.async_payment_failed": Status.DECLINED,
+        "checkout.session.expired": Status.ABANDONED,
+    }
+
+    def _client(self):
+        import stripe
+
+        base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+        return stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2
+        )
+
+    def checkout_url(self, *, payment: Payment, return_url: str) -> str:
+        items = [
+            {
+                "price_data": {
+                    "currency": "usd",
+                    "unit_amount": cents(line.amount),
+                    "product_data": {
+                        "name": f"City of Phoenix account ending {line.account.last4}"
+                    },
+                },
+                "quantity": 1,
+            }
+            for line in payment.lines.select_related("account")
+        ]
+        back = settings.SITE_URL + return_url
+        session = self._client().v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "line_items": items,
+                "success_url": back,
+                "cancel_url": back,
+                "client_reference_id": payment.confirmation_number,
+                "customer_email": payment.receipt_email,
+                "locale": "es" if payment.language == "es" else "en",
+                "metadata": {"confirmation_number": payment.confirmation_number},
+            },
+            # The same payment asks once, however often the payer presses Continue.
+            options={"idempotency_key": str(payment.idempotency_key)},
+        )
+        if payment.processor_reference != session.id:
+            payment.processor_reference = session.id
+            payment.save(update_fields=["processor_reference", "updated_at"])
+        return session.url
+
+    @classmethod
+    def _status(cls, session) -> str:
+        if session.get("status") == "expired":
+            return Status.ABANDONED
+        if session.get("status") == "complete" and session.get("payment_status") in (
+            "paid",
+            "no_payment_required",
+        ):
+            return Status.APPROVED
+        return Status.PENDING
+
+    def parse_callback(self, *, body: bytes, headers) -> ProcessorEvent:
+        import stripe
+
+        try:
+            event = stripe.Webhook.construct_event(
+                body, headers.get("Stripe-Signature", ""), settings.STRIPE_WEBHOOK_SECRET
+            )
+        except (ValueError, stripe.SignatureVerificationError):
+            raise InvalidCallback("bad signature") from None
+        event = event.to_dict()
+        try:
+            session, kind, event_id = event["data"]["object"], event["type"], event["id"]
+            reference = session["id"]
+        except (KeyError, TypeError):
+            raise InvalidCallback("malformed event") from None
+        if kind == "checkout.session.completed":
+            status = self._status(session)
+        elif kind in self.EVENTS:
+            status = self.EVENTS[kind]
+        else:
+            raise IgnoredCallback(kind)
+        return ProcessorEvent(
+            reference=reference, status=status, event_id=event_id, source="callback"
+        )
+
+    def status_of(self, *, payment: Payment) -> ProcessorEvent:
+        session = self._client().v1.checkout.sessions.retrieve(payment.processor_reference)
+        status = self._status(session.to_dict())
+        return ProcessorEvent(
+            reference=session.id, status=status, event_id=f"status-{status}", source="status check"
+        )
+
+    def refund(self, *, payment: Payment, amount: Decimal) -> None:
+        client = self._client()
+        session = client.v1.checkout.sessions.retrieve(payment.processor_reference)
+        client.v1.refunds.create(
+            params={"payment_intent": session.payment_intent, "amount": cents(amount)},
+            options={"idempotency_key": f"refund-{payment.idempotency_key}"},
+        )
+
+
+PROVIDERS = {
+    "dummy": "payments.processors.DummyProcessor",
+    "stripe": "payments.processors.StripeCheckout",
+}
 
 
 def processor(name: str | None = None) -> Processor:

@@ -22,7 +22,7 @@ from enrollment.services import enrollments_for
 from payments import messages, selectors, services
 from payments.forms import GuestLookupForm, GuestPayForm, parse_amount
 from payments.models import DummyCharge, Payment, Status
-from payments.processors import DummyProcessor, InvalidCallback, sign
+from payments.processors import DummyProcessor, IgnoredCallback, InvalidCallback, sign
 from phxpay.ratelimit import rate_limited
 
 
@@ -203,6 +203,8 @@ def callback(request):
         payment = services.payment_callback_receive(body=request.body, headers=request.headers)
     except InvalidCallback:
         return HttpResponseBadRequest("invalid callback")
+    except IgnoredCallback:
+        return HttpResponse("ignored")
     if payment is None:
         # Not 404: the language middleware would answer a redirect to /en/… instead.
         return HttpResponse("unknown payment", status=422)

@@ -285,6 +285,11 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="dummy")
 # The key of the processor's signed callbacks (the dummy processor signs with it too).
 PAYMENT_CALLBACK_SECRET = env("PAYMENT_CALLBACK_SECRET", default=f"callbacks:{SECRET_KEY}")
 PAYMENT_MAX_PER_ACCOUNT = Decimal("10000.00")
+# PAYMENT_PROVIDER=stripe: the account's secret key and the webhook endpoint's signing secret
+# (the endpoint: <SITE_URL>/payments/callback/). STRIPE_API_BASE only points tests at a stand-in.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 # Internationalisation: English and Spanish, chosen by the URL prefix (/en/, /es/).
 LANGUAGE_CODE = "en"
