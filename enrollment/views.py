@@ -47,7 +47,7 @@ def accounts(request):
     # What the apps built on enrollment add to the list (settings.ACCOUNTS_PAGE_PARTS): Pay.
     parts = [import_string(part)(request, enrollments) for part in settings.ACCOUNTS_PAGE_PARTS]
     rows = [
-        (enrollment, [(part.heading, part.cells.get(enrollment.account_id, "")) for part in parts])
+        (enrollment, [part.cells.get(enrollment.account_id, "") for part in parts])
         for enrollment in enrollments
     ]
     form_action = next((part.form_action for part in parts if part.form_action), "")

@@ -28,9 +28,9 @@ from phxpay.ratelimit import rate_limited
 
 @dataclass
 class AccountsPart:
-    """What payments adds to Account(s) (settings.ACCOUNTS_PAGE_PARTS)."""
+    """What payments adds to Account(s) (settings.ACCOUNTS_PAGE_PARTS): HTML at the start of each
+    account's actions, the form the list becomes, and what follows the list."""
 
-    heading: str
     cells: dict[int, str] = field(default_factory=dict)
     form_action: str = ""
     footer: str = ""
@@ -52,10 +52,7 @@ def accounts_part(request, enrollments: list[Enrollment]) -> AccountsPart:
         )
         for enrollment in enrollments
     }
-    from django.utils.translation import gettext as _
-
     return AccountsPart(
-        heading=_("Pay"),
         cells=cells,
         form_action=reverse("payments:pay"),
         footer=render_to_string("payments/_pay_selected.html", request=request),

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     error_summary,
     field,
     fill_registration,
+    post_with,
     sign_in_from_login_page,
     sign_out,
     submit,
@@ -164,6 +165,16 @@ def test_screenshots(page: Page, lang):
     submit(page, lang, "Enroll")
     expect(page.get_by_role("main")).to_contain_text(text(lang, messages.STEP_UP_REQUIRED))
     shoot(page, lang, "enroll-step-up")
+
+    # Paying two accounts: the payment page, the test processor, the receipt.
+    second = user.enrollments.order_by("pk")[1].account
+    visit(page, f"/{lang}/payments/pay/?account={first.pk}&account={second.pk}")
+    shoot(page, lang, "pay")
+    post_with(page, page.locator("main form button[type=submit]").first)
+    shoot(page, lang, "test-processor")
+    post_with(page, page.locator("button[value=approve]"))
+    expect(page.get_by_role("main")).to_contain_text("PHX-")
+    shoot(page, lang, "receipt")
 
     visit(page, f"/{lang}/help/")
     shoot(page, lang, "help")
