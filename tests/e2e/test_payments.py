@@ -183,7 +183,7 @@ def test_customer_pays_two_accounts_and_gets_a_receipt(page: Page, lang, email_t
     sign_in_from_login_page(page, lang, user.username, DEFAULT_PASSWORD)
     expect(page).to_have_url(re.compile(re.escape(accounts_url) + "$"))
     main = page.get_by_role("main")
-    expect(main.get_by_role("columnheader", name=t(lang, "Pay"), exact=True)).to_be_visible()
+    expect(main.get_by_role("button", name=t(lang, "Pay selected accounts"))).to_be_visible()
     for account in (first, second):
         select = t(lang, 'Select<span class="usa-sr-only"> account ending %(last4)s to pay</span>')
         name = visible(select % {"last4": account.last4})
