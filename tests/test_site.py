@@ -24,6 +24,9 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://payonline.phoenix.gov",
     "SECURE_SSL_REDIRECT": "true",
     "DATABASE_URL": "sqlite:////tmp/phxpay-check.sqlite3",
+    "PAYMENT_PROVIDER": "stripe",
+    "STRIPE_SECRET_KEY": "sk_live_production-like",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production-like",
 }
 
 

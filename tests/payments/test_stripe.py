@@ -193,3 +193,17 @@ def test_a_refund_goes_to_stripe_for_the_whole_payment(started, stripe):
     assert path == "/v1/refunds"
     assert form == {"payment_intent": ["pi_test_1"], "amount": ["9417"]}
     assert idempotency == f"refund-{payment.idempotency_key}"
+
+
+def test_the_deployment_checks_ask_for_a_real_processor_and_its_keys(settings):
+    from payments.checks import no_test_processor_in_production, processor_configured
+
+    settings.PAYMENT_PROVIDER = "dummy"
+    assert [w.id for w in no_test_processor_in_production()] == ["payments.W001"]
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = ""
+    assert [e.id for e in processor_configured()] == ["payments.E002"]
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_live_x", "whsec_x"
+    assert processor_configured() == [] and no_test_processor_in_production() == []
+    settings.PAYMENT_PROVIDER = "paypal"
+    assert [e.id for e in processor_configured()] == ["payments.E001"]
