@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.IdleSessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -200,10 +201,16 @@ ADMIN_URL = env("ADMIN_URL", default="staff-admin/").strip("/") + "/"
 INVITATION_DAYS = 14
 INVITATIONS_PER_HOLDER_PER_DAY = 20
 
-# Sessions: 30 minutes idle (renewed on each request), cookies never readable from scripts.
+# Sessions: 30 minutes idle, cookies never readable from scripts. The idle timer is renewed once a
+# minute of activity has passed (accounts.middleware.IdleSessionRefreshMiddleware), not by a write
+# on every request: the timeout is right to within that minute.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# With a shared cache (Redis) sessions are read from it, the database keeping the durable copy. A
+# per-process cache (locmem) must not hold them: another process would read a stale session.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_FAILURE_VIEW = "phxpay.views.csrf_failure"
 
 # One switch for every throttle (a load test turns it off): the rate limits below and django-axes.

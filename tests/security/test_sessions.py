@@ -33,23 +33,38 @@ def login(client, username, password=DEFAULT_PASSWORD, lang="en"):
     return client.post(url(lang, "accounts:login"), {"username": username, "password": password})
 
 
-def test_idle_timeout_is_30_minutes_renewed_by_every_request(signed_in_client):
+def test_idle_timeout_is_30_minutes_renewed_once_a_minute_of_use_has_passed(signed_in_client):
     from datetime import timedelta
 
     from django.utils import timezone
 
+    import time
+
+    from accounts.middleware import SEEN_KEY
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS == 60
     key = signed_in_client.session.session_key
-    # Five idle minutes left…
+    # Five idle minutes left, and the last renewal over a minute ago…
+    session = signed_in_client.session
+    session[SEEN_KEY] = int(time.time()) - 61
+    session.save()
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() + timedelta(minutes=5)
     )
     response = signed_in_client.get(url("en", "help"))
-    # …and any request gives back the full 30, in the cookie and on the server.
+    # …so this request gives back the full 30, in the cookie and on the server.
     assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 30 * 60
     left = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert timedelta(minutes=29) < left <= timedelta(minutes=30)
+    # Within the minute, a request writes nothing: the timer is right to within that minute.
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + timedelta(minutes=29, seconds=30)
+    )
+    response = signed_in_client.get(url("en", "help"))
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    left = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert left < timedelta(minutes=29, seconds=31)
 
 
 def test_an_idle_session_expires_on_the_server(signed_in_client):
