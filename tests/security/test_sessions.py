@@ -34,11 +34,10 @@ def login(client, username, password=DEFAULT_PASSWORD, lang="en"):
 
 
 def test_idle_timeout_is_30_minutes_renewed_once_a_minute_of_use_has_passed(signed_in_client):
+    import time
     from datetime import timedelta
 
     from django.utils import timezone
-
-    import time
 
     from accounts.middleware import SEEN_KEY
 
