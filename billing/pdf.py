@@ -2,11 +2,18 @@
 WeasyPrint from the same statement the bill page shows, in the customer's language, tagged as
 PDF/UA so screen readers read it in order with its table headers."""
 
+import hashlib
+
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from billing.models import Bill
 from billing.storage import bill_files
+
+# Part of every rendered file's name: bump it when the statement's template or style changes, and
+# the next request renders each bill again.
+RENDER_VERSION = 1
 
 
 def _no_fetching(url: str, *args, **kwargs):
@@ -34,3 +41,44 @@ def statement_pdf(*, context: dict, language: str) -> bytes:
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
         pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True
     )
+
+
+def _rendered_name(*, context: dict, language: str) -> str:
+    """A name that changes whenever what the PDF shows could: the bill's amounts and lines, the
+    account's printed facts, the language and the renderer's version."""
+    bill, account = context["bill"], context["account"]
+    facts = [
+        RENDER_VERSION,
+        language,
+        account.account_number,
+        account.holder_name,
+        account.service_address,
+        *(
+            getattr(bill, name)
+            for name in (
+                "bill_date",
+                "due_date",
+                "period_start",
+                "period_end",
+                "previous_balance",
+                "payments_received",
+                "new_charges",
+                "amount_due",
+                "water_usage_units",
+            )
+        ),
+        *((line.service, line.description, line.amount) for line in context["lines"]),
+        context["year_earlier"].water_usage_units if context["year_earlier"] else None,
+    ]
+    digest = hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+    return f"rendered/{bill.pk}/{language}-{digest}.pdf"
+
+
+def statement_pdf_file(*, context: dict, language: str):
+    """The portal's PDF of the statement, rendered once per bill, content and language and kept in
+    the bill storage; later requests stream the kept file."""
+    storage = bill_files()
+    name = _rendered_name(context=context, language=language)
+    if not storage.exists(name):
+        storage.save(name, ContentFile(statement_pdf(context=context, language=language)))
+    return storage.open(name, "rb")

@@ -1,5 +1,6 @@
 """The bills' rules: importing them, "your bill is ready", due date reminders, retention."""
 
+from contextlib import suppress
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -152,9 +153,14 @@ def bills_prune(*, months: int = MONTHS_KEPT, today: date | None = None) -> tupl
     storage = bill_files()
     files = 0
     with transaction.atomic():
-        for pdf in old.exclude(vendor_pdf="").values_list("vendor_pdf", flat=True).iterator():
-            if storage.exists(pdf):
-                storage.delete(pdf)
-                files += 1
+        for bill_id, pdf in old.values_list("pk", "vendor_pdf").iterator():
+            rendered = f"rendered/{bill_id}"
+            names = [pdf] if pdf else []
+            with suppress(FileNotFoundError):  # never rendered
+                names += [f"{rendered}/{name}" for name in storage.listdir(rendered)[1]]
+            for name in names:
+                if storage.exists(name):
+                    storage.delete(name)
+                    files += 1
         deleted, by_model = old.delete()
     return by_model.get("billing.Bill", 0), files

@@ -53,15 +53,10 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 def bill_pdf(request, account_id: int, bill_id: int):
     _enrollment, bill = selectors.bill_of(user=request.user, account_id=account_id, bill_id=bill_id)
     filename = f"phx-bill-{bill.account.last4}-{bill.bill_date:%Y-%m-%d}.pdf"
-    vendor = pdf.vendor_pdf(bill=bill)
-    if vendor is not None:
-        response = FileResponse(vendor, content_type="application/pdf")
-    else:
-        content = pdf.statement_pdf(
-            context=selectors.statement(bill=bill), language=request.LANGUAGE_CODE
-        )
-        response = HttpResponse(content, content_type="application/pdf")
-    return _attachment(response, filename)
+    kept = pdf.vendor_pdf(bill=bill) or pdf.statement_pdf_file(
+        context=selectors.statement(bill=bill), language=request.LANGUAGE_CODE
+    )
+    return _attachment(FileResponse(kept, content_type="application/pdf"), filename)
 
 
 @login_required

@@ -217,10 +217,13 @@ def test_prune_removes_bills_past_the_retention_and_their_files(bill_storage, ca
     kept = BillFactory(account=account, bill_date=today - timedelta(days=30 * 30))
     (bill_storage / "v").mkdir(parents=True)
     (bill_storage / "v" / "old.pdf").write_bytes(b"%PDF")
+    (bill_storage / "rendered" / str(old.pk)).mkdir(parents=True)
+    (bill_storage / "rendered" / str(old.pk) / "en-0123.pdf").write_bytes(b"%PDF")
     call_command("prune_bills")
     assert list(Bill.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not (bill_storage / "v" / "old.pdf").exists()
-    assert "1 bills older than 36 months deleted, 1 files." in capsys.readouterr().out
+    assert not (bill_storage / "rendered" / str(old.pk) / "en-0123.pdf").exists()
+    assert "1 bills older than 36 months deleted, 2 files." in capsys.readouterr().out
     assert not Bill.objects.filter(pk=old.pk).exists()
 
 

@@ -282,14 +282,14 @@ def test_the_pdf_is_the_statement_in_the_customers_language_as_an_attachment(hol
         assert response["Content-Disposition"].startswith("attachment;")
         assert f"phx-bill-{holder.account.last4}-" in response["Content-Disposition"]
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
-        text = pdf_text(response.content)
+        text = pdf_text(b"".join(response.streaming_content))
         for expected in ["$84.17", "$105.74", "$121.40", "$99.83", "$60.00", "$39.83", *words]:
             assert expected in text, (lang, expected)
 
 
 def test_the_portals_pdf_is_tagged_for_screen_readers(holder, statement):
     response = signed_in(holder.user).get(url("billing:bill_pdf", holder.account_id, statement.pk))
-    catalog = PdfReader(io.BytesIO(response.content)).trailer["/Root"]
+    catalog = PdfReader(io.BytesIO(b"".join(response.streaming_content))).trailer["/Root"]
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"] == "en"
@@ -309,7 +309,7 @@ def test_a_missing_vendor_file_falls_back_to_the_portals_pdf(holder):
     bill = BillFactory(account=holder.account, vendor_pdf="vendor/missing.pdf")
     response = signed_in(holder.user).get(url("billing:bill_pdf", holder.account_id, bill.pk))
     assert response.status_code == 200
-    assert "$84.17" in pdf_text(response.content)
+    assert "$84.17" in pdf_text(b"".join(response.streaming_content))
 
 
 def test_the_csv_has_the_history_with_headers_in_the_customers_language(holder):
@@ -324,3 +324,23 @@ def test_the_csv_has_the_history_with_headers_in_the_customers_language(holder):
     assert len(rows) == 4
     newest = Bill.objects.filter(account=holder.account).first()
     assert rows[1][0] == newest.bill_date.isoformat() and rows[1][4] == "84.17"
+
+
+def test_the_portals_pdf_is_rendered_once_per_bill_and_language_then_streamed(
+    holder, statement, bill_storage
+):
+    client = signed_in(holder.user)
+    first = client.get(url("billing:bill_pdf", holder.account_id, statement.pk))
+    content = b"".join(first.streaming_content)
+    kept = list((bill_storage / "rendered" / str(statement.pk)).iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == content
+    stamp = kept[0].stat().st_mtime_ns
+    again = client.get(url("billing:bill_pdf", holder.account_id, statement.pk))
+    assert b"".join(again.streaming_content) == content
+    assert kept[0].stat().st_mtime_ns == stamp
+    # Another language is another file; a corrected bill (a re-import) is rendered afresh.
+    client.get(url("billing:bill_pdf", holder.account_id, statement.pk, lang="es"))
+    Bill.objects.filter(pk=statement.pk).update(due_date=statement.due_date + timedelta(days=1))
+    fresh = client.get(url("billing:bill_pdf", holder.account_id, statement.pk))
+    assert b"".join(fresh.streaming_content) != content
+    assert len(list((bill_storage / "rendered" / str(statement.pk)).iterdir())) == 3
