@@ -43,7 +43,10 @@ def invitations_accept_at_sign_in(request, user) -> None:
 
 @login_required
 def accounts(request):
-    enrollments = list(services.enrollments_for(user=request.user))
+    listing = selectors.account_list(
+        user=request.user, query=request.GET.get("q", ""), page=request.GET.get("page", 1)
+    )
+    enrollments = listing.enrollments
     # What the apps built on enrollment add to the list (settings.ACCOUNTS_PAGE_PARTS): Pay.
     parts = [import_string(part)(request, enrollments) for part in settings.ACCOUNTS_PAGE_PARTS]
     rows = [
@@ -51,7 +54,14 @@ def accounts(request):
         for enrollment in enrollments
     ]
     form_action = next((part.form_action for part in parts if part.form_action), "")
-    context = {"enrollments": enrollments, "rows": rows, "parts": parts, "form_action": form_action}
+    context = {
+        "listing": listing,
+        "enrollments": enrollments,
+        "rows": rows,
+        "parts": parts,
+        "form_action": form_action,
+        "page_numbers": range(1, listing.pages + 1) if listing.pages > 1 else [],
+    }
     return render(request, "enrollment/accounts.html", context)
 
 

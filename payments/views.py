@@ -36,8 +36,17 @@ class AccountsPart:
     footer: str = ""
 
 
+def _selected(request) -> set[int]:
+    """Accounts ticked so far, carried from page to page of Account(s) by its page buttons."""
+    try:
+        return {int(value) for value in request.GET.getlist("account")}
+    except ValueError:
+        return set()
+
+
 def accounts_part(request, enrollments: list[Enrollment]) -> AccountsPart:
     pending = selectors.pending_by_account(account_ids=[e.account_id for e in enrollments])
+    selected = _selected(request)
     cells = {
         enrollment.account_id: render_to_string(
             "payments/_account_cell.html",
@@ -47,15 +56,21 @@ def accounts_part(request, enrollments: list[Enrollment]) -> AccountsPart:
                 "to_pay": selectors.amount_to_pay(
                     account=enrollment.account, pending=pending.get(enrollment.account_id)
                 ),
+                "checked": enrollment.account_id in selected,
             },
             request=request,
         )
         for enrollment in enrollments
     }
+    on_this_page = {enrollment.account_id for enrollment in enrollments}
     return AccountsPart(
         cells=cells,
         form_action=reverse("payments:pay"),
-        footer=render_to_string("payments/_pay_selected.html", request=request),
+        footer=render_to_string(
+            "payments/_pay_selected.html",
+            {"elsewhere": sorted(selected - on_this_page)},
+            request=request,
+        ),
     )
 
 
