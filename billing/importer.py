@@ -6,6 +6,7 @@ databases, updates, inserts, replaces changed lines and brings each account's ba
 date up to its latest bill. A bill for an account the portal does not know is a reported reject.
 """
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -138,6 +139,13 @@ def _line_row(values: list[str], line: int) -> tuple:
     return (number, bill_date, service, description, extracts.money(raw_amount, "amount"), line)
 
 
+def lines_digest(charges: list[tuple]) -> str:
+    """What a bill's lines are, in one value: the import compares it with the stored bill's to
+    rewrite only the lines that changed (none, when the same file comes again)."""
+    text = "\n".join(f"{charge[2]}\t{charge[3]}\t{charge[4]}" for charge in charges)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def parse_bills(
     bills: bytes, lines: bytes | None, progress: Progress | None = None
 ) -> tuple[list[tuple], list[tuple], list[tuple[str, int, str]]]:
@@ -153,7 +161,7 @@ def parse_bills(
     )
     rejected = [("bills", line, reason) for line, reason in bill_rejects]
     if lines is None:
-        return bill_rows, [], rejected
+        return [(*row, None) for row in bill_rows], [], rejected
     line_rows, line_rejects, _optional = extracts.parse_rows(
         lines, columns=LINE_COLUMNS, row=_line_row, progress=progress
     )
@@ -181,13 +189,13 @@ def parse_bills(
                 for charge in charges
             ]
             continue
-        kept_bills.append(row)
+        kept_bills.append((*row, lines_digest(charges)))
         staged_lines += [(*charge[:5], position) for position, charge in enumerate(charges)]
     rejected.sort(key=lambda reject: (reject[0] != "bills", reject[1]))
     return kept_bills, staged_lines, rejected
 
 
-def _stage(bill_rows: list[tuple], line_rows: list[tuple], *, with_lines: bool) -> None:
+def _stage(bill_rows: list[tuple], line_rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bill_stage")
         cursor.execute("DROP TABLE IF EXISTS bill_line_stage")
@@ -197,7 +205,7 @@ def _stage(bill_rows: list[tuple], line_rows: list[tuple], *, with_lines: bool) 
                 account_number text, bill_date date, due_date date, period_start date,
                 period_end date, previous_balance numeric(12, 2), payments_received numeric(12, 2),
                 new_charges numeric(12, 2), amount_due numeric(12, 2),
-                water_usage_units numeric(9, 2), vendor_pdf text, line integer, has_lines boolean
+                water_usage_units numeric(9, 2), vendor_pdf text, line integer, lines_digest text
             )
             """
         )
@@ -209,8 +217,7 @@ def _stage(bill_rows: list[tuple], line_rows: list[tuple], *, with_lines: bool) 
             )
             """
         )
-        staged = [(*row, with_lines) for row in bill_rows]
-        _load(cursor, "bill_stage", 13, staged)
+        _load(cursor, "bill_stage", 13, bill_rows)
         _load(cursor, "bill_line_stage", 6, line_rows)
         cursor.execute("CREATE INDEX bill_stage_key ON bill_stage (account_number, bill_date)")
 
@@ -251,10 +258,12 @@ def _unknown_accounts(cursor) -> list[tuple[str, int, str]]:
     return unknown
 
 
-def _upsert(cursor, now) -> tuple[int, int]:
-    changed = " OR ".join(f"t.{name} IS DISTINCT FROM s.{name}" for name in BILL_FIELDS)
-    assignments = ", ".join(f"{name} = s.{name}" for name in BILL_FIELDS)
-    columns = ", ".join(BILL_FIELDS)
+def _upsert(cursor, now, *, with_lines: bool) -> tuple[int, int]:
+    """Update the bills whose data changed, insert the new ones: (created, updated). Without a
+    lines file a stored bill keeps its lines and their digest."""
+    fields = (*BILL_FIELDS, "lines_digest") if with_lines else BILL_FIELDS
+    changed = " OR ".join(f"t.{name} IS DISTINCT FROM s.{name}" for name in fields)
+    assignments = ", ".join(f"{name} = s.{name}" for name in fields)
     cursor.execute(
         f"""
         UPDATE billing_bill AS t SET {assignments}
@@ -266,8 +275,10 @@ def _upsert(cursor, now) -> tuple[int, int]:
     updated = cursor.rowcount
     cursor.execute(
         f"""
-        INSERT INTO billing_bill (account_id, bill_date, {columns}, imported_at)
-        SELECT a.id, s.bill_date, {", ".join(f"s.{name}" for name in BILL_FIELDS)}, %s
+        INSERT INTO billing_bill (account_id, bill_date, {", ".join(BILL_FIELDS)}, lines_digest,
+                                  imported_at)
+        SELECT a.id, s.bill_date, {", ".join(f"s.{name}" for name in BILL_FIELDS)},
+               COALESCE(s.lines_digest, ''), %s
         FROM bill_stage AS s JOIN enrollment_billingaccount AS a
           ON a.account_number = s.account_number
         WHERE NOT EXISTS (
@@ -280,43 +291,37 @@ def _upsert(cursor, now) -> tuple[int, int]:
     return cursor.rowcount, updated
 
 
-def _replace_changed_lines(cursor) -> int:
-    """Bills in the file whose lines differ from the stored ones get the file's lines (all of them)."""
-    staged = """
-        SELECT b.id AS bill_id, l.position, l.service, l.description, l.amount
-        FROM bill_line_stage AS l
-        JOIN enrollment_billingaccount AS a ON a.account_number = l.account_number
-        JOIN billing_bill AS b ON b.account_id = a.id AND b.bill_date = l.bill_date
-        JOIN bill_stage AS s ON s.account_number = l.account_number AND s.bill_date = l.bill_date
-    """
-    stored = """
-        SELECT t.bill_id, t.position, t.service, t.description, t.amount
-        FROM billing_billline AS t
-        JOIN billing_bill AS b ON b.id = t.bill_id
-        JOIN enrollment_billingaccount AS a ON a.id = b.account_id
-        JOIN bill_stage AS s ON s.account_number = a.account_number AND s.bill_date = b.bill_date
-    """
+def _bills_with_changed_lines(cursor) -> None:
+    """Before the upsert: the stored bills whose lines in the file differ (by digest)."""
     cursor.execute("DROP TABLE IF EXISTS bill_lines_changed")
     cursor.execute(
-        f"""
+        """
         CREATE TEMP TABLE bill_lines_changed AS
-        SELECT DISTINCT bill_id FROM (
-            SELECT * FROM ({staged} EXCEPT {stored}) AS added
-            UNION ALL
-            SELECT * FROM ({stored} EXCEPT {staged}) AS removed
-        ) AS difference
-        """  # noqa: S608 (fixed SQL)
+        SELECT t.id AS bill_id
+        FROM bill_stage AS s
+        JOIN enrollment_billingaccount AS a ON a.account_number = s.account_number
+        JOIN billing_bill AS t ON t.account_id = a.id AND t.bill_date = s.bill_date
+        WHERE t.lines_digest IS DISTINCT FROM s.lines_digest
+        """
     )
+
+
+def _write_lines(cursor, now) -> int:
+    """After the upsert: new bills get their lines; changed ones lose theirs and get the file's."""
     cursor.execute(
         "DELETE FROM billing_billline WHERE bill_id IN (SELECT bill_id FROM bill_lines_changed)"
     )
     cursor.execute(
-        f"""
+        """
         INSERT INTO billing_billline (bill_id, position, service, description, amount)
-        SELECT * FROM ({staged}) AS fresh
-        WHERE bill_id IN (SELECT bill_id FROM bill_lines_changed)
-        ORDER BY bill_id, position
-        """  # noqa: S608
+        SELECT b.id, l.position, l.service, l.description, l.amount
+        FROM bill_line_stage AS l
+        JOIN enrollment_billingaccount AS a ON a.account_number = l.account_number
+        JOIN billing_bill AS b ON b.account_id = a.id AND b.bill_date = l.bill_date
+        WHERE b.imported_at = %s OR b.id IN (SELECT bill_id FROM bill_lines_changed)
+        ORDER BY b.id, l.position
+        """,
+        [now],
     )
     inserted = cursor.rowcount
     cursor.execute("DROP TABLE bill_lines_changed")
@@ -356,11 +361,13 @@ def bills_import(
     with transaction.atomic(), connection.cursor() as cursor:
         if progress:
             progress("writing", 0, len(bill_rows))
-        _stage(bill_rows, line_rows, with_lines=lines is not None)
+        _stage(bill_rows, line_rows)
         unknown = _unknown_accounts(cursor)
-        report.created, report.updated = _upsert(cursor, adapted)
         if lines is not None:
-            report.lines = _replace_changed_lines(cursor)
+            _bills_with_changed_lines(cursor)
+        report.created, report.updated = _upsert(cursor, adapted, with_lines=lines is not None)
+        if lines is not None:
+            report.lines = _write_lines(cursor, adapted)
         report.accounts_updated = _accounts_follow_latest_bill(cursor, adapted)
         cursor.execute("SELECT id FROM billing_bill WHERE imported_at = %s", [adapted])
         report.new_bill_ids = [bill_id for (bill_id,) in cursor.fetchall()]

@@ -35,6 +35,9 @@ class Bill(models.Model):
     )
     # The print vendor's PDF, in the portal's file storage (a path relative to its root).
     vendor_pdf = models.CharField(_("vendor PDF"), max_length=255, blank=True)
+    # What the lines of the last import were (billing.importer.lines_digest): a re-import compares
+    # it instead of every line.
+    lines_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     imported_at = models.DateTimeField(_("imported"))
 
     class Meta:
