@@ -1,10 +1,13 @@
 import csv
+import hashlib
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -18,6 +21,12 @@ def bills_section(request, enrollment: Enrollment) -> str:
     """Details' bills part (settings.ACCOUNT_DETAILS_SECTIONS): the latest bill, water use over
     24 months with its table, and the bill history."""
     bills = selectors.account_bills(account=enrollment.account)
+    # Everything this part shows comes from these bills, which change only when the CIS extract
+    # is loaded: keyed by their content and the language, a kept copy can never show old money.
+    key = _section_key(enrollment.account_id, bills)
+    kept = cache.get(key)
+    if kept is not None:
+        return mark_safe(kept)  # noqa: S308 (rendered by the template below)
     summary = charts.usage_summary(points=bills.usage)
     svg = charts.usage_chart_svg(
         points=bills.usage,
@@ -30,7 +39,30 @@ def bills_section(request, enrollment: Enrollment) -> str:
         "usage_svg": mark_safe(svg),  # noqa: S308 (built by billing.charts, every text escaped)
         "usage_summary": summary,
     }
-    return render_to_string("billing/_bills_section.html", context, request=request)
+    html = render_to_string("billing/_bills_section.html", context, request=request)
+    cache.set(key, str(html), SECTION_SECONDS)
+    return html
+
+
+SECTION_SECONDS = 24 * 60 * 60
+
+
+def _section_key(account_id: int, bills: selectors.AccountBills) -> str:
+    facts = [
+        (
+            bill.pk,
+            bill.bill_date,
+            bill.due_date,
+            bill.amount_due,
+            bill.new_charges,
+            bill.water_usage_units,
+            bill.period_start,
+            bill.period_end,
+        )
+        for bill in bills.history
+    ] + [(point.period_end, point.units, point.last_year_units) for point in bills.usage]
+    digest = hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
+    return f"bills-section:{account_id}:{get_language()}:{digest}"
 
 
 @login_required

@@ -344,3 +344,19 @@ def test_the_portals_pdf_is_rendered_once_per_bill_and_language_then_streamed(
     fresh = client.get(url("billing:bill_pdf", holder.account_id, statement.pk))
     assert b"".join(fresh.streaming_content) != content
     assert len(list((bill_storage / "rendered" / str(statement.pk)).iterdir())) == 3
+
+
+def test_the_kept_bills_part_of_details_never_shows_old_money(holder):
+    bills = monthly_bills(holder.account, 3)
+    client = signed_in(holder.user)
+    details = url("enrollment:details", holder.account_id)
+    assert "$84.17" in client.get(details).content.decode()
+    # A corrected bill (what a re-import does) changes the kept part's key.
+    Bill.objects.filter(pk=bills[-1].pk).update(new_charges="90.00", amount_due="90.00")
+    page = client.get(details).content.decode()
+    assert "$90.00" in page
+    # And the other language has its own copy.
+    assert (
+        "Cantidad a pagar"
+        in client.get(url("enrollment:details", holder.account_id, lang="es")).content.decode()
+    )
