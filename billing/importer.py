@@ -304,6 +304,10 @@ def _bills_with_changed_lines(cursor) -> None:
         WHERE t.lines_digest IS DISTINCT FROM s.lines_digest
         """
     )
+    if connection.vendor == "postgresql":
+        # Without statistics PostgreSQL plans the IN (…) below as if this table were tiny, which
+        # made a 5,000-bill import compare 62 million rows.
+        cursor.execute("ANALYZE bill_lines_changed")
 
 
 def _write_lines(cursor, now) -> int:
@@ -329,16 +333,23 @@ def _write_lines(cursor, now) -> int:
 
 
 def _accounts_follow_latest_bill(cursor, now) -> int:
-    """Each account in the file shows its latest bill's amount due and due date on Account(s)."""
+    """Each account in the file shows its latest bill's amount due and due date on Account(s):
+    the file's newest bill of the account, unless a newer one is already stored."""
     cursor.execute(
         """
         UPDATE enrollment_billingaccount AS a
-        SET balance = b.amount_due, due_date = b.due_date, updated_at = %s
-        FROM billing_bill AS b
-        WHERE b.account_id = a.id
-          AND a.account_number IN (SELECT account_number FROM bill_stage)
-          AND b.bill_date = (SELECT MAX(l.bill_date) FROM billing_bill AS l WHERE l.account_id = a.id)
-          AND (a.balance IS DISTINCT FROM b.amount_due OR a.due_date IS DISTINCT FROM b.due_date)
+        SET balance = s.amount_due, due_date = s.due_date, updated_at = %s
+        FROM (
+            SELECT account_number, bill_date, amount_due, due_date,
+                   row_number() OVER (PARTITION BY account_number ORDER BY bill_date DESC) AS n
+            FROM bill_stage
+        ) AS s
+        WHERE s.n = 1 AND a.account_number = s.account_number
+          AND NOT EXISTS (
+              SELECT 1 FROM billing_bill AS b
+              WHERE b.account_id = a.id AND b.bill_date > s.bill_date
+          )
+          AND (a.balance IS DISTINCT FROM s.amount_due OR a.due_date IS DISTINCT FROM s.due_date)
         """,
         [now],
     )
