@@ -4,31 +4,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Bill, BillLine, BillNotice
+from phxpay.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class BillLineInline(admin.TabularInline):
+class BillLineInline(ReadOnlyInline):
     model = BillLine
     fields = ("service", "description", "amount")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Bill)

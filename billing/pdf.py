@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from billing.importer import BILL_FIELDS
 from billing.models import Bill
 from billing.storage import bill_files
 
@@ -53,20 +54,7 @@ def _rendered_name(*, context: dict, language: str) -> str:
         account.account_number,
         account.holder_name,
         account.service_address,
-        *(
-            getattr(bill, name)
-            for name in (
-                "bill_date",
-                "due_date",
-                "period_start",
-                "period_end",
-                "previous_balance",
-                "payments_received",
-                "new_charges",
-                "amount_due",
-                "water_usage_units",
-            )
-        ),
+        *(getattr(bill, name) for name in ("bill_date", *BILL_FIELDS)),
         *((line.service, line.description, line.amount) for line in context["lines"]),
         context["year_earlier"].water_usage_units if context["year_earlier"] else None,
     ]

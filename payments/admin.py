@@ -6,17 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from payments import services
 from payments.models import ExportBatch, Payment, PaymentLine, ProcessorEvent, Status
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from phxpay.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class PaymentLineInline(ReadOnlyInline):
@@ -29,17 +19,6 @@ class ProcessorEventInline(ReadOnlyInline):
     model = ProcessorEvent
     fields = ("received_at", "source", "status", "event_id")
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)

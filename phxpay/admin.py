@@ -4,6 +4,31 @@ from django.utils.translation import gettext_lazy as _
 from phxpay.models import AuditEvent, OutboundEmail
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records another system owns (the CIS's bills, the processor's payments): staff look, the
+    admin changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: staff can search the record, never change or delete it."""

@@ -1,5 +1,6 @@
 import re
 import threading
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
@@ -178,3 +179,25 @@ def staff_signed_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+@dataclass
+class CommandResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_command(capsys, name: str, *args) -> CommandResult:
+    """A management command as an operator runs it: its exit status (0 unless it calls
+    sys.exit()) and what it printed."""
+    from django.core.management import call_command
+
+    capsys.readouterr()
+    try:
+        call_command(name, *map(str, args))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    captured = capsys.readouterr()
+    return CommandResult(code, captured.out, captured.err)

@@ -1,6 +1,5 @@
 """`manage.py import_bills`: the CIS bills extract and its charge lines, the accounts import's contract."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from django.core.management import call_command
 from billing.importer import BILL_COLUMNS, LINE_COLUMNS
 from billing.models import Bill, BillLine
 from enrollment.models import BillingAccount
+from tests.conftest import run_command
 from tests.factories import BillFactory, BillingAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +39,6 @@ def charge(
     return ",".join([number, bill_date, service, f'"{text}"', amount])
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def accounts():
     return [
@@ -70,17 +63,7 @@ def files(tmp_path):
 
 @pytest.fixture
 def run(capsys):
-    def _run(*args) -> Result:
-        capsys.readouterr()
-        try:
-            call_command("import_bills", *map(str, args))
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return _run
+    return lambda *args: run_command(capsys, "import_bills", *args)
 
 
 def test_a_valid_extract_creates_bills_with_exit_status_0(accounts, files, run):

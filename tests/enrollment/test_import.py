@@ -3,13 +3,11 @@
 import hashlib
 import io
 import sys
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection
 
@@ -17,6 +15,7 @@ from enrollment import importer
 from enrollment.importer import COLUMNS
 from enrollment.models import BillingAccount
 from enrollment.pins import pin_digest, pin_matches
+from tests.conftest import run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +47,6 @@ def csv_text(*rows, header=HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def extract(tmp_path):
     """Write an extract (text or raw bytes) to a file and return its path."""
@@ -72,19 +64,7 @@ def extract(tmp_path):
 
 @pytest.fixture
 def run(capsys):
-    """Run the command; the exit status is 0 unless it calls sys.exit()."""
-
-    def _run(*args) -> Result:
-        capsys.readouterr()
-        try:
-            call_command("import_accounts", *map(str, args))
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return _run
+    return lambda *args: run_command(capsys, "import_accounts", *args)
 
 
 def summary(rows, created=0, updated=0, unchanged=0, rejected=0) -> str:
