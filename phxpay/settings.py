@@ -8,7 +8,7 @@ DEBUG and the SQLite/console-email conveniences explicitly.
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -289,14 +289,15 @@ OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
 
 # Payments (payments/): the processor is configuration, what a payment may be is policy.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="dummy")
-# The key of the processor's signed callbacks (the dummy processor signs with it too).
-PAYMENT_CALLBACK_SECRET = env("PAYMENT_CALLBACK_SECRET", default=f"callbacks:{SECRET_KEY}")
+# The key of the test processor's signed callbacks (Stripe signs with STRIPE_WEBHOOK_SECRET).
+PAYMENT_CALLBACK_SECRET = f"payment-callbacks:{SECRET_KEY}"
 PAYMENT_MAX_PER_ACCOUNT = Decimal("10000.00")
 # PAYMENT_PROVIDER=stripe: the account's secret key and the webhook endpoint's signing secret
-# (the endpoint: <SITE_URL>/payments/callback/). STRIPE_API_BASE only points tests at a stand-in.
+# (the endpoint: <SITE_URL>/payments/callback/). STRIPE_API_BASE (empty: Stripe's own) only points
+# tests at a stand-in of Stripe's API.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
-STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_API_BASE = ""
 
 # Internationalisation: English and Spanish, chosen by the URL prefix (/en/, /es/).
 LANGUAGE_CODE = "en"
@@ -318,25 +319,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
     if (_USWDS / part).is_dir()
 ]
 # Bill PDFs (the print vendor's, and the ones the portal renders): never public, served only
-# through the bill views' access check. A directory here, or an S3-compatible bucket in production
-# (django-storages; credentials from the standard AWS_* variables boto3 reads).
-BILL_FILES_BUCKET = env("BILL_FILES_BUCKET", default="")
-if BILL_FILES_BUCKET:
+# through the bill views' access check. One URL says where: file:///a/directory, or
+# s3://bucket (?endpoint_url=https://… for an S3-compatible service other than AWS; credentials from
+# the standard AWS_* variables boto3 reads).
+_bill_files_url = urlsplit(env("BILL_FILES_URL", default=f"file://{BASE_DIR / 'var' / 'bills'}"))
+if _bill_files_url.scheme == "s3":
     _bill_files = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": BILL_FILES_BUCKET,
-            "endpoint_url": env("BILL_FILES_ENDPOINT_URL", default="") or None,
+            "bucket_name": _bill_files_url.netloc,
+            "endpoint_url": parse_qs(_bill_files_url.query).get("endpoint_url", [None])[0],
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": True,
         },
     }
-else:
+elif _bill_files_url.scheme == "file":
     _bill_files = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("BILL_FILES_DIR", default=BASE_DIR / "var" / "bills")},
+        "OPTIONS": {"location": _bill_files_url.path},
     }
+else:
+    raise ImproperlyConfigured("BILL_FILES_URL must be file:///a/directory or s3://bucket.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "bills": _bill_files,

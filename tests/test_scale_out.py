@@ -3,6 +3,8 @@ one PostgreSQL and one Redis, behave as one portal. Sign-in lockouts and rate li
 each queued email is sent exactly once, and a payment callback sent to both instances at once is
 applied once. Real processes over real sockets, started from the project like a deployment."""
 
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -21,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 
 from payments.models import Payment, Status
-from payments.processors import DummyProcessor, sign
+from payments.processors import DummyProcessor
 from phxpay.emails import queue_email
 from phxpay.models import OutboundEmail
 from tests.factories import DEFAULT_PASSWORD, BillingAccountFactory, UserFactory, paid
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # A Redis database of this test process's own (pytest-xdist runs several): the test empties it.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+SERVER_SECRET_KEY = "scale-out-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 REDIS_DB = f"redis://127.0.0.1:6379/{7 + int(_WORKER) % 8}"
 
 pytestmark = [
@@ -47,9 +50,8 @@ def _server_env() -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "false",
-        "SECRET_KEY": "scale-out-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "SECRET_KEY": SERVER_SECRET_KEY,
         "PIN_PEPPER": os.environ.get("PIN_PEPPER", "scale-out-test-pin-pepper"),
-        "PAYMENT_CALLBACK_SECRET": settings.PAYMENT_CALLBACK_SECRET,
         "DATABASE_URL": url,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
@@ -194,7 +196,10 @@ def test_a_callback_sent_to_both_instances_at_once_is_applied_once(two_instances
 
     def send(n, body):
         barrier.wait()
-        headers = {"Content-Type": "application/json", DummyProcessor.SIGNATURE_HEADER: sign(body)}
+        # Signed as the servers check it: their key derives from their SECRET_KEY.
+        key = f"payment-callbacks:{SERVER_SECRET_KEY}".encode()
+        signature = hmac.new(key, body, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", DummyProcessor.SIGNATURE_HEADER: signature}
         statuses.append(request(ports[n % 2], "POST", "/payments/callback/", headers, body)[0])
 
     threads = [threading.Thread(target=send, args=(n, body)) for n, body in enumerate(bodies)]

@@ -185,3 +185,21 @@ def test_every_visible_string_is_in_the_catalogue(tmp_path):
     assert "untranslated" not in stats.stderr and "fuzzy" not in stats.stderr, (
         "strings missing from locale/es: run `make messages` and translate them\n" + stats.stderr
     )
+
+
+def test_bill_files_url_names_a_directory_or_a_bucket():
+    bucket = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; o = settings.STORAGES['bills']['OPTIONS']; "
+        "print(o['bucket_name'], o['endpoint_url'])",
+        env_overrides={
+            **PRODUCTION_ENV,
+            "BILL_FILES_URL": "s3://phx-bills?endpoint_url=https://minio.example.gov",
+        },
+    )
+    # The last line: `shell` first announces what it imported.
+    assert bucket.stdout.split()[-2:] == ["phx-bills", "https://minio.example.gov"], bucket.stderr
+    wrong = manage("check", env_overrides={**PRODUCTION_ENV, "BILL_FILES_URL": "ftp://x/y"})
+    assert wrong.returncode != 0
+    assert "BILL_FILES_URL must be file:///a/directory or s3://bucket." in wrong.stderr
