@@ -5,8 +5,8 @@ from phxpay.models import AuditEvent, OutboundEmail
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records another system owns (the CIS's bills, the processor's payments): staff look, the
-    admin changes nothing."""
+    """Records staff look at and nobody edits: the audit log, the CIS's bills, the processor's
+    payments."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -30,7 +30,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: staff can search the record, never change or delete it."""
 
     list_display = ("at", "kind", "username", "ip", "user_agent_short")
@@ -46,15 +46,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("user agent"))
     def user_agent_short(self, obj):
         return obj.user_agent[:60]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboundEmail)
