@@ -149,7 +149,7 @@ def details(request, account_id):
             import_string(section)(request, enrollment)
             for section in settings.ACCOUNT_DETAILS_SECTIONS
         ],
-        "enrollments": list(services.enrollments_for(user=request.user)),
+        "choices": selectors.account_choices(user=request.user),
         "selector_target": "enrollment:details",
     }
     return render(request, "enrollment/details.html", context)
@@ -192,7 +192,7 @@ def account_settings(request, account_id):
         "form": form,
         "enrollment": enrollment,
         "account": account,
-        "enrollments": list(services.enrollments_for(user=request.user)),
+        "choices": selectors.account_choices(user=request.user),
         "selector_target": "enrollment:settings",
         "view_only_note": None if enrollment.can_change_settings else messages.VIEW_ONLY,
     }
