@@ -1,13 +1,10 @@
 import csv
-import hashlib
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,6 +12,7 @@ from django.views.decorators.http import require_GET
 from billing import charts, pdf, selectors
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollment_of
+from phxpay.fragments import fragment_key, kept_or_rendered
 
 
 def bills_section(request, enrollment: Enrollment) -> str:
@@ -23,10 +21,12 @@ def bills_section(request, enrollment: Enrollment) -> str:
     bills = selectors.account_bills(account=enrollment.account)
     # Everything this part shows comes from these bills, which change only when the CIS extract
     # is loaded: keyed by their content and the language, a kept copy can never show old money.
-    key = _section_key(enrollment.account_id, bills)
-    kept = cache.get(key)
-    if kept is not None:
-        return mark_safe(kept)  # noqa: S308 (rendered by the template below)
+    return kept_or_rendered(
+        _section_key(enrollment.account_id, bills), lambda: _render(enrollment.account, bills)
+    )
+
+
+def _render(account, bills: selectors.AccountBills) -> str:
     summary = charts.usage_summary(points=bills.usage)
     svg = charts.usage_chart_svg(
         points=bills.usage,
@@ -34,17 +34,12 @@ def bills_section(request, enrollment: Enrollment) -> str:
         description=summary,
     )
     context = {
-        "account": enrollment.account,
+        "account": account,
         "bills": bills,
         "usage_svg": mark_safe(svg),  # noqa: S308 (built by billing.charts, every text escaped)
         "usage_summary": summary,
     }
-    html = render_to_string("billing/_bills_section.html", context, request=request)
-    cache.set(key, str(html), SECTION_SECONDS)
-    return html
-
-
-SECTION_SECONDS = 24 * 60 * 60
+    return render_to_string("billing/_bills_section.html", context)
 
 
 def _section_key(account_id: int, bills: selectors.AccountBills) -> str:
@@ -61,8 +56,7 @@ def _section_key(account_id: int, bills: selectors.AccountBills) -> str:
         )
         for bill in bills.history
     ] + [(point.period_end, point.units, point.last_year_units) for point in bills.usage]
-    digest = hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
-    return f"bills-section:{account_id}:{get_language()}:{digest}"
+    return fragment_key(f"bills-section:{account_id}", facts)
 
 
 @login_required

@@ -106,9 +106,11 @@ def account_list(*, user: User, query: str = "", page: int | str = 1) -> Account
     ).order_by("past_due", F("account__due_date").asc(nulls_last=True), "created_at", "pk")
     number = _page_number(page)
     start = (number - 1) * ACCOUNTS_PER_PAGE
-    rows = list(enrollments[start : start + ACCOUNTS_PER_PAGE])
-    fits = number == 1 and len(rows) < ACCOUNTS_PER_PAGE
+    # One row more than a page: whether the list goes on, without counting it.
+    rows = list(enrollments[start : start + ACCOUNTS_PER_PAGE + 1])
+    fits = number == 1 and len(rows) <= ACCOUNTS_PER_PAGE
     total = len(rows) if fits else enrollments.count()
+    rows = rows[:ACCOUNTS_PER_PAGE]
     pages = max(ceil(total / ACCOUNTS_PER_PAGE), 1)
     if number > pages:
         number = pages

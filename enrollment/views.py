@@ -4,7 +4,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +16,7 @@ from enrollment import messages, precreated, selectors, services
 from enrollment.forms import AccountSettingsForm, EnrollForm, InviteForm
 from enrollment.models import Enrollment, Invitation
 from phxpay import durations, formatting, links
+from phxpay.fragments import fragment_key, kept_or_rendered
 from phxpay.ratelimit import client_ip, rate_limited
 
 
@@ -49,20 +52,47 @@ def accounts(request):
     enrollments = listing.enrollments
     # What the apps built on enrollment add to the list (settings.ACCOUNTS_PAGE_PARTS): Pay.
     parts = [import_string(part)(request, enrollments) for part in settings.ACCOUNTS_PAGE_PARTS]
-    rows = [
-        (enrollment, [part.cells.get(enrollment.account_id, "") for part in parts])
-        for enrollment in enrollments
-    ]
+    # The rows grow with the accounts (a landlord has 50 a page): kept rendered under a key of
+    # everything they show, today's date included ("Past due"), so a change is a new key.
+    facts = (
+        timezone.localdate(),
+        [_row_facts(enrollment) for enrollment in enrollments],
+        [[part.facts.get(e.account_id) for e in enrollments] for part in parts],
+    )
+
+    def render_rows() -> str:
+        rows = [
+            (enrollment, [part.render_cell(enrollment.account_id) for part in parts])
+            for enrollment in enrollments
+        ]
+        return render_to_string("enrollment/_account_rows.html", {"rows": rows})
+
     form_action = next((part.form_action for part in parts if part.form_action), "")
     context = {
         "listing": listing,
         "enrollments": enrollments,
-        "rows": rows,
+        "rows_html": kept_or_rendered(fragment_key("account-rows", facts), render_rows),
         "parts": parts,
         "form_action": form_action,
         "page_numbers": range(1, listing.pages + 1) if listing.pages > 1 else [],
     }
     return render(request, "enrollment/accounts.html", context)
+
+
+def _row_facts(enrollment: Enrollment) -> tuple:
+    account = enrollment.account
+    inviter = enrollment.invitation.invited_by.get_full_name() if enrollment.invitation_id else ""
+    return (
+        enrollment.pk,
+        enrollment.role,
+        enrollment.nickname,
+        inviter,
+        account.pk,
+        account.account_number,
+        account.service_address,
+        account.balance,
+        account.due_date,
+    )
 
 
 @login_required

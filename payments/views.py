@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,9 +30,12 @@ from phxpay.ratelimit import rate_limited
 @dataclass
 class AccountsPart:
     """What payments adds to Account(s) (settings.ACCOUNTS_PAGE_PARTS): HTML at the start of each
-    account's actions, the form the list becomes, and what follows the list."""
+    account's actions, the form the list becomes, and what follows the list. `facts` is everything
+    each account's cell shows: Account(s) keeps its rendered rows under a key made of them
+    (phxpay.fragments), and calls `render_cell` only for rows it renders."""
 
-    cells: dict[int, str] = field(default_factory=dict)
+    facts: dict[int, tuple] = field(default_factory=dict)
+    render_cell: Callable[[int], str] = lambda account_id: ""
     form_action: str = ""
     footer: str = ""
 
@@ -47,25 +51,25 @@ def _selected(request) -> set[int]:
 def accounts_part(request, enrollments: list[Enrollment]) -> AccountsPart:
     pending = selectors.pending_by_account(account_ids=[e.account_id for e in enrollments])
     selected = _selected(request)
-    # Without the request: a cell needs none of the context processors, which would otherwise run
-    # once per row.
+    cells = {}
+    for enrollment in enrollments:
+        account, waiting = enrollment.account, pending.get(enrollment.account_id)
+        cells[account.pk] = {
+            "account": account,
+            "pending": waiting,
+            "to_pay": selectors.amount_to_pay(account=account, pending=waiting),
+            "checked": account.pk in selected,
+        }
     cell = get_template("payments/_account_cell.html")
-    cells = {
-        enrollment.account_id: cell.render(
-            {
-                "account": enrollment.account,
-                "pending": pending.get(enrollment.account_id),
-                "to_pay": selectors.amount_to_pay(
-                    account=enrollment.account, pending=pending.get(enrollment.account_id)
-                ),
-                "checked": enrollment.account_id in selected,
-            }
-        )
-        for enrollment in enrollments
-    }
     on_this_page = {enrollment.account_id for enrollment in enrollments}
     return AccountsPart(
-        cells=cells,
+        facts={
+            account_id: (account_id, c["account"].account_number, c["pending"], c["to_pay"])
+            + (c["checked"],)
+            for account_id, c in cells.items()
+        },
+        # Without the request: a cell needs none of the context processors.
+        render_cell=lambda account_id: cell.render(cells[account_id]),
         form_action=reverse("payments:pay"),
         footer=render_to_string(
             "payments/_pay_selected.html", {"elsewhere": sorted(selected - on_this_page)}
