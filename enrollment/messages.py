@@ -68,3 +68,4 @@ FIRST_SIGNIN_LINK_INVALID = _(
     "expired. Sign in again with your e-bill email address and PIN to get a new link."
 )
 FIRST_SIGNIN_DONE = _("Your password is set and you are signed in. Welcome to PHX Pay Online!")
+PAGE_NUMBER = _("Page %(number)s")

@@ -74,7 +74,13 @@ def accounts(request):
         "rows_html": kept_or_rendered(fragment_key("account-rows", facts), render_rows),
         "parts": parts,
         "form_action": form_action,
-        "page_numbers": range(1, listing.pages + 1) if listing.pages > 1 else [],
+        # Labelled here, not by a translate tag per button: a landlord's list has 20 pages.
+        "page_numbers": [
+            (number, messages.PAGE_NUMBER % {"number": number})
+            for number in range(1, listing.pages + 1)
+        ]
+        if listing.pages > 1
+        else [],
     }
     return render(request, "enrollment/accounts.html", context)
 
