@@ -92,6 +92,7 @@ def _row_facts(enrollment: Enrollment) -> tuple:
         enrollment.pk,
         enrollment.role,
         enrollment.nickname,
+        enrollment.invitation_id,
         inviter,
         account.pk,
         account.account_number,
