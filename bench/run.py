@@ -528,14 +528,18 @@ def wrk(port: int, path: str, markers: list[str], cookie: str, seconds: int, con
     # A browser waits far longer than wrk's default 2 s before giving up on a page.
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(lua)]
     args += ["-H", f"Cookie: {cookie}"] if cookie else []
-    result = subprocess.run(
-        [*args, f"http://127.0.0.1:{port}{path}", "--", *markers], capture_output=True, text=True
-    )
+    return run_wrk([*args, f"http://127.0.0.1:{port}{path}", "--", *markers])
+
+
+def run_wrk(args: list[str]) -> dict:
+    """wrk's run, as the figures its Lua script's done() prints on a `BENCH {json}` line."""
+    result = subprocess.run(args, capture_output=True, text=True)
     line = [text for text in result.stdout.splitlines() if text.startswith("BENCH ")]
     if result.returncode != 0 or not line:
-        sys.exit(f"wrk {path} failed:\n{result.stdout}{result.stderr}")
+        sys.exit(f"{' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     figures = json.loads(line[-1].removeprefix("BENCH "))
     figures["rps"] = figures["requests"] / figures["seconds"]
+    figures["failures"] = figures["bad"] + figures["socket_errors"]
     return figures
 
 
@@ -591,9 +595,7 @@ def taking_turns(port: int, pages: list[tuple[str, str, list[str], str]], option
 
 def medians(figures: list[dict]) -> dict:
     median = {key: statistics.median(run[key] for run in figures) for key in figures[0]}
-    return median | {
-        key: sum(run[key] for run in figures) for key in ("requests", "bad", "socket_errors")
-    }
+    return median | {key: sum(run[key] for run in figures) for key in ("requests", "failures")}
 
 
 def p50_ratio_row(label: str, runs: dict, many: str, one: str, target: float) -> list[str]:
@@ -633,7 +635,7 @@ def measure_pages(port: int, workers: int, user, bill_pages, options) -> list[li
     health, home = figures["/healthz"]["rps"], figures["Home page (anonymous)"]["rps"]
 
     def row(label: str, figures: dict, target: float | None, turns: str = "") -> list[str]:
-        share, failures = figures["rps"] / home, figures["bad"] + figures["socket_errors"]
+        share, failures = figures["rps"] / home, figures["failures"]
         return [
             f"{label}, under wrk",
             f"{figures['rps']:.1f} req/s, p50 {figures['p50_ms']:.0f} ms, "
@@ -646,7 +648,7 @@ def measure_pages(port: int, workers: int, user, bill_pages, options) -> list[li
         ]
 
     home_figures = figures["Home page (anonymous)"]
-    failures = home_figures["bad"] + home_figures["socket_errors"]
+    failures = home_figures["failures"]
     rows = [
         [
             "Home page (anonymous), under wrk",
@@ -781,22 +783,28 @@ def request(port: int, method: str, path: str, headers=None, body=None):
     return response.status, response, content, seconds
 
 
-def post_form(port: int, path: str, fields: dict[str, str]) -> tuple[float, int, float]:
-    """GET the form, POST it with its CSRF cookie and token: (GET s, POST status, POST s)."""
+def csrf_of_form(port: int, path: str) -> tuple[str, str, float]:
+    """GET a form: (its CSRF cookie as a Cookie header's pair, the form's token, GET s)."""
     from django.conf import settings
 
-    status, response, page, get_seconds = request(port, "GET", path)
+    status, response, page, seconds = request(port, "GET", path)
     cookies = [c.split(";")[0] for c in response.msg.get_all("Set-Cookie") or []]
     cookie = [c for c in cookies if c.startswith(settings.CSRF_COOKIE_NAME + "=")]
     token = CSRF_INPUT.search(page.decode())
     if status != 200 or not cookie or not token:
         sys.exit(f"GET {path} answered {status} without a CSRF cookie and token")
+    return cookie[0], token.group(1), seconds
+
+
+def post_form(port: int, path: str, fields: dict[str, str]) -> tuple[float, int, float]:
+    """GET the form, POST it with its CSRF cookie and token: (GET s, POST status, POST s)."""
+    cookie, token, get_seconds = csrf_of_form(port, path)
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": cookie[0],
+        "Cookie": cookie,
         "Origin": f"http://127.0.0.1:{port}",
     }
-    body = urlencode({"csrfmiddlewaretoken": token.group(1), **fields})
+    body = urlencode({"csrfmiddlewaretoken": token, **fields})
     status, _response, _body, post_seconds = request(port, "POST", path, headers, body)
     return get_seconds, status, post_seconds
 
@@ -933,7 +941,6 @@ def peak_customers(port: int, count: int) -> Path:
     """`count` customers, each enrolled on one account with this month's bill, signed in once
     (the session their pages use) and their bill's PDF already kept (every later request for it
     streams the file): one tab-separated line each for wrk_peak.lua."""
-    from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
 
@@ -943,10 +950,7 @@ def peak_customers(port: int, count: int) -> Path:
 
     with translation.override("en"):
         login = reverse("accounts:login")
-        status, response, page, _seconds = request(port, "GET", login)
-    cookies = [c.split(";")[0] for c in response.msg.get_all("Set-Cookie") or []]
-    csrf = next(c for c in cookies if c.startswith(settings.CSRF_COOKIE_NAME + "="))
-    token = CSRF_INPUT.search(page.decode()).group(1)
+    csrf, token, _seconds = csrf_of_form(port, login)
     free = BillingAccount.objects.filter(ebill_email="", enrollments__isnull=True)
     accounts = list(free.filter(bills__isnull=False).distinct().order_by("pk")[:count])
     lines = []
@@ -1003,20 +1007,10 @@ def argon2_cpu_seconds() -> float:
 def peak_run(port: int, customers: Path, connections: int, seconds: int) -> dict:
     lua = Path(__file__).with_name("wrk_peak.lua")
     args = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
-    url = f"http://127.0.0.1:{port}/"
-    result = subprocess.run(
-        [*args, "-s", str(lua), url, "--", str(customers)], capture_output=True, text=True
-    )
-    line = [text for text in result.stdout.splitlines() if text.startswith("BENCH ")]
-    if result.returncode != 0 or not line:
-        sys.exit(f"wrk (peak) failed:\n{result.stdout}{result.stderr}")
-    figures = json.loads(line[-1].removeprefix("BENCH "))
-    figures["rps"] = figures["requests"] / figures["seconds"]
-    figures["failures"] = figures["bad"] + figures["socket_errors"]
-    return figures
+    return run_wrk([*args, "-s", str(lua), f"http://127.0.0.1:{port}/", "--", str(customers)])
 
 
-def measure_peak(port: int, workers: int, pid: int, options) -> list[list[str]]:
+def measure_peak(port: int, pid: int, options) -> list[list[str]]:
     """The due date: customers signing in, reading their bill and starting a payment, as many at
     once as the machine serves with p99 under a second, for a minute."""
     customers = peak_customers(port, max(PEAK_LEVELS))
@@ -1122,7 +1116,7 @@ def main() -> None:
         rows += measure_pages(port, workers, user, bill_pages, options)
         rows += measure_email(port, env, smtp, user, options.attempts)
         rows += measure_sign_in(port, user, options.attempts)
-        rows += measure_peak(port, workers, pid, options)
+        rows += measure_peak(port, pid, options)
 
     minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     loads = " → ".join(f"{load[0]:.1f}" for load in (load_before, os.getloadavg()))

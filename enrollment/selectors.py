@@ -65,7 +65,6 @@ ACCOUNT_LIST_FIELDS = (
     "account__due_date",
     "invitation__invited_by__first_name",
     "invitation__invited_by__last_name",
-    "invitation__invited_by__username",
 )
 
 

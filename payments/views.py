@@ -91,11 +91,10 @@ def payments_section(request, enrollment: Enrollment) -> str:
             .order_by("-bill_date")
             .only("bill_date", "payments_received", "period_start")[:24]
         ),
+        "user_id": request.user.pk,  # their own payments link to the receipt
     }
     # Without the request: the section needs none of the context processors.
-    return render_to_string(
-        "payments/_history_section.html", context | {"user_id": request.user.pk}
-    )
+    return render_to_string("payments/_history_section.html", context)
 
 
 def _rows(enrollments, pending, data=None):
