@@ -41,11 +41,13 @@ if len(PIN_PEPPER) < 16 and not DEBUG:
     raise ImproperlyConfigured("PIN_PEPPER must be at least 16 characters.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_URL = env.url("SITE_URL", default="http://localhost:8000").geturl().rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must be an absolute http(s) URL.")
+# The one origin whose forms post here: the public address. A browser's own Host already passes
+# Django's check; this is for a proxy that rewrites Host on the way in.
+CSRF_TRUSTED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(SITE_URL))]
 
 INSTALLED_APPS = [
     # Django's admin, where every page also needs the staff second factor (accounts/admin_site.py).

@@ -20,7 +20,6 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "p" * 20 + "-production-like-secret-key-0123456789abcdefghijkl",
     "ALLOWED_HOSTS": "payonline.phoenix.gov",
-    "CSRF_TRUSTED_ORIGINS": "https://payonline.phoenix.gov",
     "SITE_URL": "https://payonline.phoenix.gov",
     "SECURE_SSL_REDIRECT": "true",
     "DATABASE_URL": "sqlite:////tmp/phxpay-check.sqlite3",

@@ -451,3 +451,20 @@ def test_anonymous_visitors_are_sent_to_login_everywhere(client, lang):
             assert response["Location"].startswith(login + "?next="), (method, path)
     response = client.post("/session/extend/")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"), [("http://testserver", 302), ("http://evil.example", 403)]
+)
+def test_behind_a_proxy_that_rewrites_host_only_the_sites_own_origin_may_post(db, origin, status):
+    # SITE_URL is http://testserver in the tests; the proxy hands the app Host 127.0.0.1.
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/en/", HTTP_HOST="127.0.0.1")
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    response = browser.post(
+        "/i18n/setlang/",
+        {"csrfmiddlewaretoken": token, "language": "es", "next": "/es/"},
+        HTTP_HOST="127.0.0.1",
+        HTTP_ORIGIN=origin,
+    )
+    assert response.status_code == status
