@@ -281,8 +281,8 @@ def importer_phases():
     import phxpay.extracts
 
     steps = {
-        phxpay.extracts: ["parse_rows"],
-        billing.importer: ["parse_bills", "_stage", "_load", *IMPORTER_STEPS],
+        phxpay.extracts: ["parse_rows", "stage"],
+        billing.importer: ["parse_bills", "_stage", *IMPORTER_STEPS],
         billing.services: ["bills_import"],
     }
     spent: dict[str, list[float]] = {}
@@ -316,16 +316,16 @@ def phases_text(spent: dict[str, list[float]], total: float) -> str:
     """The steps of one import, each once, the nested ones without what they contain."""
     total_of = {name: sum(seconds) for name, seconds in spent.items()}
     parse_rows = spent.get("parse_rows", [])
-    loads = spent.get("_load", [])
+    loads = spent.get("stage", [])
     read = total_of.get("read files", 0)
     parts = [
         ("read files", read),
         ("parse+validate bills", parse_rows[0] if parse_rows else 0),
         ("parse+validate lines", sum(parse_rows[1:])),
         ("match lines", total_of.get("parse_bills", 0) - sum(parse_rows)),
-        ("COPY+ANALYZE bills", loads[0] if loads else 0),
-        ("COPY+ANALYZE lines", sum(loads[1:])),
-        ("stage tables+index", total_of.get("_stage", 0) - sum(loads)),
+        ("COPY bills", loads[0] if loads else 0),
+        ("COPY lines", sum(loads[1:])),
+        ("ANALYZE+index stage", total_of.get("_stage", 0) - sum(loads)),
     ]
     parts += [(label, total_of[name]) for name, label in IMPORTER_STEPS.items() if name in spent]
     named = sum(seconds for _name, seconds in parts)

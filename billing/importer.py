@@ -51,7 +51,6 @@ SERVICES = {choice.value for choice in Service}
 MAX_UNITS = Decimal("9999999.99")
 # A relative path inside the bill storage: no "..", no absolute path, a .pdf file.
 PDF_PATH_RE = re.compile(r"(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._/-]{1,251}\.pdf")
-BATCH = 5000
 
 
 @dataclass
@@ -195,43 +194,42 @@ def parse_bills(
     return kept_bills, staged_lines, rejected
 
 
+# The staged rows, as parse_bills returns them: (name, type) of the temporary tables' columns.
+BILL_STAGE = (
+    ("account_number", "text"),
+    ("bill_date", "date"),
+    ("due_date", "date"),
+    ("period_start", "date"),
+    ("period_end", "date"),
+    ("previous_balance", "numeric(12, 2)"),
+    ("payments_received", "numeric(12, 2)"),
+    ("new_charges", "numeric(12, 2)"),
+    ("amount_due", "numeric(12, 2)"),
+    ("water_usage_units", "numeric(9, 2)"),
+    ("vendor_pdf", "text"),
+    ("line", "integer"),
+    ("lines_digest", "text"),
+)
+LINE_STAGE = (
+    ("account_number", "text"),
+    ("bill_date", "date"),
+    ("service", "text"),
+    ("description", "text"),
+    ("amount", "numeric(12, 2)"),
+    ("position", "integer"),
+)
+
+
 def _stage(bill_rows: list[tuple], line_rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bill_stage")
-        cursor.execute("DROP TABLE IF EXISTS bill_line_stage")
-        cursor.execute(
-            """
-            CREATE TEMP TABLE bill_stage (
-                account_number text, bill_date date, due_date date, period_start date,
-                period_end date, previous_balance numeric(12, 2), payments_received numeric(12, 2),
-                new_charges numeric(12, 2), amount_due numeric(12, 2),
-                water_usage_units numeric(9, 2), vendor_pdf text, line integer, lines_digest text
-            )
-            """
-        )
-        cursor.execute(
-            """
-            CREATE TEMP TABLE bill_line_stage (
-                account_number text, bill_date date, service text, description text,
-                amount numeric(12, 2), position integer
-            )
-            """
-        )
-        _load(cursor, "bill_stage", 13, bill_rows)
-        _load(cursor, "bill_line_stage", 6, line_rows)
+        extracts.bulk_statements(cursor)
+        extracts.stage(cursor, "bill_stage", BILL_STAGE, bill_rows)
+        extracts.stage(cursor, "bill_line_stage", LINE_STAGE, line_rows)
+        if connection.vendor == "postgresql":
+            # Without statistics PostgreSQL plans the joins on the stage as if it held a few rows.
+            cursor.execute("ANALYZE bill_stage")
+            cursor.execute("ANALYZE bill_line_stage")
         cursor.execute("CREATE INDEX bill_stage_key ON bill_stage (account_number, bill_date)")
-
-
-def _load(cursor, table: str, width: int, rows: list[tuple]) -> None:
-    if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(f"ANALYZE {table}")
-        return
-    insert = f"INSERT INTO {table} VALUES ({', '.join(['%s'] * width)})"  # noqa: S608
-    for start in range(0, len(rows), BATCH):
-        cursor.executemany(insert, rows[start : start + BATCH])
 
 
 def _unknown_accounts(cursor) -> list[tuple[str, int, str]]:

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from enrollment.models import BillingAccount, ExtractRun
-from enrollment.pins import pin_digest
+from enrollment.pins import pin_digester
 from enrollment.precreated import precreate_from_stage
 from phxpay import extracts
 from phxpay.extracts import ACCOUNT_RE, Progress
@@ -30,18 +30,21 @@ COLUMNS = (
 )
 # Optional columns: an extract without them loads as before (the value is blank).
 OPTIONAL_COLUMNS = ("service_zip", "paperless")
-# Columns compared to decide "unchanged", in the order of the staged rows after account_number.
-DATA_FIELDS = (
-    "first_name",
-    "last_name",
-    "service_address",
-    "ebill_email",
-    "balance",
-    "due_date",
-    "pin_hash",
-    "service_zip",
-    "paperless",
+# The staged row, as _row_values returns it: (name, type) of the temporary table's columns.
+STAGE_COLUMNS = (
+    ("account_number", "text"),
+    ("first_name", "text"),
+    ("last_name", "text"),
+    ("service_address", "text"),
+    ("ebill_email", "text"),
+    ("balance", "numeric(12, 2)"),
+    ("due_date", "date"),
+    ("pin_hash", "text"),
+    ("service_zip", "text"),
+    ("paperless", "boolean"),
 )
+# Columns compared to decide "unchanged": all but the key.
+DATA_FIELDS = tuple(name for name, _kind in STAGE_COLUMNS[1:])
 # The extract's paperless column: blank means "on e-bills when it has an e-bill address".
 PAPERLESS_VALUES = {
     "true": True,
@@ -55,8 +58,6 @@ PAPERLESS_VALUES = {
     "n": False,
     "0": False,
 }
-BATCH = 5000
-
 PIN_RE = re.compile(r"[0-9]{4}")
 ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
 # Plain addresses (most of the extract), all of which Django's validate_email accepts too; anything
@@ -92,7 +93,7 @@ def _valid_email(email: str) -> bool:
     return True
 
 
-def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
+def _row_values(values: list[str], line: int, seen: dict[str, int], digest) -> tuple:
     """One validated staged row from the stripped COLUMNS + OPTIONAL_COLUMNS, or ValueError."""
     (
         number,
@@ -140,7 +141,7 @@ def _row_values(values: list[str], line: int, seen: dict[str, int]) -> tuple:
         email,
         balance,
         due,
-        pin_digest(account_number=number, pin=pin),
+        digest(number, pin),
         zip_code[:5],
         paperless,
     )
@@ -152,42 +153,21 @@ def parse_extract(
     """Validate the whole file before anything is written: (rows, rejected lines, the optional
     columns the file has). Raises UnusableFile."""
     seen: dict[str, int] = {}
+    digest = pin_digester()
     return extracts.parse_rows(
         data,
         columns=COLUMNS,
         optional=OPTIONAL_COLUMNS,
-        row=lambda values, line: _row_values(values, line, seen),
+        row=lambda values, line: _row_values(values, line, seen, digest),
         progress=progress,
     )
 
 
 def _stage(rows: list[tuple]) -> None:
-    """Put the validated rows in the temporary `import_stage` table the set-based statements read.
-
-    Only the loading differs by database: PostgreSQL takes COPY (the 450,000-account extract must
-    load in a small multiple of a plain `\\copy`); SQLite (`make run`) takes batched INSERTs.
-    """
-    columns = ", ".join(("account_number", *DATA_FIELDS))
+    """Put the validated rows in the temporary `import_stage` table the set-based statements read."""
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS import_stage")
-        cursor.execute(
-            """
-            CREATE TEMP TABLE import_stage (
-                account_number text, first_name text, last_name text, service_address text,
-                ebill_email text, balance numeric(12, 2), due_date date, pin_hash text,
-                service_zip text, paperless boolean
-            )
-            """
-        )
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY import_stage ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * (1 + len(DATA_FIELDS)))
-            insert = f"INSERT INTO import_stage ({columns}) VALUES ({placeholders})"  # noqa: S608
-            for start in range(0, len(rows), BATCH):
-                cursor.executemany(insert, rows[start : start + BATCH])
+        extracts.bulk_statements(cursor)
+        extracts.stage(cursor, "import_stage", STAGE_COLUMNS, rows)
 
 
 def _upsert_from_stage(now, *, fields: tuple[str, ...]) -> tuple[int, int]:

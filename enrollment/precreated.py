@@ -134,6 +134,10 @@ def precreate_from_stage(*, now) -> PrecreateReport:
             JOIN accounts_user u
                 ON lower(u.email) = s.ebill_email AND u.email <> '' AND u.precreated
             WHERE s.ebill_email <> ''
+              AND NOT EXISTS (
+                  SELECT 1 FROM enrollment_enrollment AS e
+                  WHERE e.user_id = u.id AND e.account_id = a.id
+              )
             ON CONFLICT (user_id, account_id) DO NOTHING
             """,
             [Role.HOLDER, now],

@@ -1,6 +1,7 @@
 """`manage.py import_accounts`: loading and updating billing accounts from the CIS extract."""
 
 import hashlib
+import hmac
 import io
 import sys
 from datetime import date
@@ -532,6 +533,20 @@ def test_importing_with_another_pin_pepper_stores_that_peppers_digest(extract, r
     assert digest != pin_digest(account_number="1000000001", pin="8642")
 
 
+@pytest.mark.parametrize(
+    "pepper", ["short", "tests-only-pin-pepper-0123456789", "p" * 64, "ñ" * 80]
+)
+def test_the_pin_digest_is_hmac_sha256_of_number_and_pin_so_stored_hashes_keep_matching(
+    settings, pepper
+):
+    settings.PIN_PEPPER = pepper
+
+    expected = hmac.new(pepper.encode(), b"1000000001:8642", hashlib.sha256).hexdigest()
+
+    assert pin_digest(account_number="1000000001", pin="8642") == expected
+    assert pin_matches(account_number="1000000001", pin="8642", digest=expected)
+
+
 # --- e-mail addresses: a fast path for plain ones, Django's validate_email for the rest ------
 
 
@@ -599,9 +614,9 @@ def many_rows(count: int, start: int = 4_000_000_000) -> list[str]:
 def test_the_import_runs_a_constant_number_of_queries(extract, run, django_assert_max_num_queries):
     path = extract(csv_text(*many_rows(2_000)))
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         first = run(path)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         second = run(path)
 
     assert summary(2_000, created=2_000) in first.out

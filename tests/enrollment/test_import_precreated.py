@@ -161,7 +161,7 @@ def test_precreation_runs_a_constant_number_of_queries(
     )
     path = tmp_path / "extract.csv"
     path.write_text(HEADER + many)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         call_command("import_accounts", str(path))
     assert User.objects.filter(precreated=True).count() == 1500
     assert Enrollment.objects.count() == 1500
