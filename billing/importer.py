@@ -149,7 +149,7 @@ def parse_bills(
     bills: bytes, lines: bytes | None, progress: Progress | None = None
 ) -> tuple[list[tuple], list[tuple], list[tuple[str, int, str]]]:
     """Both files validated, and each bill's lines checked against its new charges:
-    (bill rows, line rows with their position, rejects). Raises UnusableFile."""
+    (bill rows, the kept bills' line rows, rejects). Raises UnusableFile."""
     seen: dict = {}
     bill_rows, bill_rejects, optional = extracts.parse_rows(
         bills,
@@ -189,7 +189,7 @@ def parse_bills(
             ]
             continue
         kept_bills.append((*row, lines_digest(charges)))
-        staged_lines += [(*charge[:5], position) for position, charge in enumerate(charges)]
+        staged_lines += charges
     rejected.sort(key=lambda reject: (reject[0] != "bills", reject[1]))
     return kept_bills, staged_lines, rejected
 
@@ -216,7 +216,8 @@ LINE_STAGE = (
     ("service", "text"),
     ("description", "text"),
     ("amount", "numeric(12, 2)"),
-    ("position", "integer"),
+    # The line's line in the file: its position on the bill follows it (_write_lines).
+    ("line", "integer"),
 )
 
 
@@ -316,12 +317,13 @@ def _write_lines(cursor, now) -> int:
     cursor.execute(
         """
         INSERT INTO billing_billline (bill_id, position, service, description, amount)
-        SELECT b.id, l.position, l.service, l.description, l.amount
+        SELECT b.id, row_number() OVER (PARTITION BY b.id ORDER BY l.line) - 1,
+               l.service, l.description, l.amount
         FROM bill_line_stage AS l
         JOIN enrollment_billingaccount AS a ON a.account_number = l.account_number
         JOIN billing_bill AS b ON b.account_id = a.id AND b.bill_date = l.bill_date
         WHERE b.imported_at = %s OR b.id IN (SELECT bill_id FROM bill_lines_changed)
-        ORDER BY b.id, l.position
+        ORDER BY b.id, l.line
         """,
         [now],
     )
