@@ -5,6 +5,7 @@ statements then updates, inserts and pre-creates from it on either database, so 
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -93,7 +94,9 @@ def _valid_email(email: str) -> bool:
     return True
 
 
-def _row_values(values: list[str], line: int, seen: dict[str, int], digest) -> tuple:
+def _row_values(
+    values: list[str], line: int, seen: dict[str, int], digest: Callable[[str, str], str]
+) -> tuple:
     """One validated staged row from the stripped COLUMNS + OPTIONAL_COLUMNS, or ValueError."""
     (
         number,
