@@ -165,6 +165,14 @@ def parse_bills(
         lines, columns=LINE_COLUMNS, row=_line_row, progress=progress
     )
     rejected += [("lines", line, reason) for line, reason in line_rejects]
+    with extracts.cyclic_gc_paused():
+        kept_bills, staged_lines = _matched(bill_rows, line_rows, rejected)
+    rejected.sort(key=lambda reject: (reject[0] != "bills", reject[1]))
+    return kept_bills, staged_lines, rejected
+
+
+def _matched(bill_rows: list[tuple], line_rows: list[tuple], rejected: list) -> tuple[list, list]:
+    """The bills whose lines add up, with their digests, and those bills' lines; rejects the rest."""
     by_bill: dict[tuple[str, date], list[tuple]] = defaultdict(list)
     for row in line_rows:
         by_bill[(row[0], row[1])].append(row)
@@ -190,8 +198,7 @@ def parse_bills(
             continue
         kept_bills.append((*row, lines_digest(charges)))
         staged_lines += charges
-    rejected.sort(key=lambda reject: (reject[0] != "bills", reject[1]))
-    return kept_bills, staged_lines, rejected
+    return kept_bills, staged_lines
 
 
 # The staged rows, as parse_bills returns them: (name, type) of the temporary tables' columns.

@@ -84,11 +84,13 @@ class ReminderDays(models.IntegerChoices):
 class Enrollment(models.Model):
     """A web user's link to a billing account: what they may see in Account(s)."""
 
+    # Indexed by enrollment_once_per_user (user, account), which begins with it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="enrollments",
         verbose_name=_("user"),
+        db_index=False,
     )
     account = models.ForeignKey(
         BillingAccount,
@@ -148,8 +150,13 @@ class PinFailure(models.Model):
     """One wrong PIN (or wrong second identifier): what enrollment/guessing.py counts, by window."""
 
     at = models.DateTimeField(db_index=True)
+    # Indexed by enrollment_pinfail_user (user, at), which begins with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     ip = models.GenericIPAddressField(null=True)
     network = models.CharField(max_length=49)

@@ -126,8 +126,13 @@ class Payment(models.Model):
 
 
 class PaymentLine(models.Model):
+    # Indexed by payment_line_once (payment, account), which begins with it.
     payment = models.ForeignKey(
-        Payment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("payment")
+        Payment,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("payment"),
+        db_index=False,
     )
     account = models.ForeignKey(
         BillingAccount,
@@ -153,8 +158,13 @@ class PaymentLine(models.Model):
 class ProcessorEvent(models.Model):
     """Every callback the processor sent, once each: a replayed callback is recognised by its id."""
 
+    # Indexed by processor_event_once (payment, event_id), which begins with it.
     payment = models.ForeignKey(
-        Payment, on_delete=models.CASCADE, related_name="events", verbose_name=_("payment")
+        Payment,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("payment"),
+        db_index=False,
     )
     event_id = models.CharField(_("event id"), max_length=100)
     status = models.CharField(_("status reported"), max_length=10, choices=Status.choices)

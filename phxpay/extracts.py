@@ -77,7 +77,7 @@ def day(raw: str, name: str) -> date:
 
 
 @contextmanager
-def _cyclic_gc_paused():
+def cyclic_gc_paused():
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -129,7 +129,7 @@ def parse_rows(
     total_lines = text.count("\n")
     # Half a million row tuples trigger repeated full garbage collections (about a fifth of the
     # parse time) that can find nothing: the rows hold only strings, decimals and dates.
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         try:
             for record in reader:
                 line = reader.line_num
