@@ -150,13 +150,17 @@ def measure_import(url: str, rows: int) -> list[list[str]]:
         return psql(url, f"\\copy bench_plain_copy FROM '{quoted}' CSV HEADER")
 
     def timed_import(label: str, expect: dict) -> float:
-        start = time.perf_counter()
-        report = accounts_import(data=path.read_bytes())
-        seconds = time.perf_counter() - start
+        with importer_phases(accounts_steps()) as spent:
+            start = time.perf_counter()
+            report = accounts_import(data=path.read_bytes())
+            seconds = time.perf_counter() - start
         found = {key: getattr(report, key) for key in expect}
         if found != expect or report.rejected:
             sys.exit(f"import {label}: expected {expect}, got {found}, {report.rejected[:3]}")
         log(f"  import {label}: {seconds:.2f} s {found}")
+        steps = [(label, sum(spent.get(name, []))) for name, label in ACCOUNTS_STEPS.items()]
+        steps.append(("the rest and commit", seconds - sum(step for _label, step in steps)))
+        log(f"    steps: {', '.join(f'{label} {step:.2f} s' for label, step in steps)}")
         return seconds
 
     log(f"import: {rows:,} rows, {users:,} e-bill addresses; \\copy before, between and after")
@@ -272,19 +276,37 @@ IMPORTER_STEPS = {
 }
 
 
-@contextmanager
-def importer_phases():
-    """Seconds spent in each step of the bills import, by wrapping the module-level functions it
-    calls (the app's code is unchanged): {step: [seconds of each call]}."""
+def bills_steps() -> dict:
     import billing.importer
     import billing.services
     import phxpay.extracts
 
-    steps = {
+    return {
         phxpay.extracts: ["parse_rows", "stage"],
         billing.importer: ["parse_bills", "_stage", *IMPORTER_STEPS],
         billing.services: ["bills_import"],
     }
+
+
+# The accounts import's steps, as enrollment.importer names them, with their labels.
+ACCOUNTS_STEPS = {
+    "parse_extract": "parse+validate",
+    "_stage": "COPY stage",
+    "_upsert_from_stage": "UPDATE+INSERT accounts",
+    "precreate_from_stage": "pre-create users and enrollments",
+}
+
+
+def accounts_steps() -> dict:
+    import enrollment.importer
+
+    return {enrollment.importer: list(ACCOUNTS_STEPS)}
+
+
+@contextmanager
+def importer_phases(steps: dict):
+    """Seconds spent in each step of an import, by wrapping the module-level functions it calls
+    (the app's code is unchanged): {step: [seconds of each call]}. `steps`: {module: [names]}."""
     spent: dict[str, list[float]] = {}
     originals = [
         (module, name, getattr(module, name))
@@ -389,7 +411,7 @@ def measure_bills_import(url: str, rows: int) -> list[list[str]]:
 
     def timed_import(label: str, expect: dict) -> tuple[float, float]:
         peak_rss_reset()
-        with importer_phases() as spent:
+        with importer_phases(bills_steps()) as spent:
             start = time.perf_counter()
             data = {"bills": bills.read_bytes(), "lines": lines.read_bytes()}
             spent["read files"] = [time.perf_counter() - start]
@@ -1098,9 +1120,13 @@ def main() -> None:
         if not key.startswith(("DJANGO_", "EMAIL_", "TASKS_", "ANYMAIL_", "WEB_CONCURRENCY"))
     }
     url = fresh_database()
+    # A new bill storage each run: the PDFs a previous run rendered and kept would make this run's
+    # "first request" and the peak's PDFs streams instead of renders.
+    bill_files = Path(tempfile.mkdtemp(prefix="phxpay-bench-bills-"))
     env |= SERVER_ENV | {
         "DATABASE_URL": url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.server_address[1]}",
+        "BILL_FILES_URL": bill_files.as_uri(),
     }
     django_setup(env)
     from enrollment.models import BillingAccount
@@ -1117,6 +1143,7 @@ def main() -> None:
         rows += measure_email(port, env, smtp, user, options.attempts)
         rows += measure_sign_in(port, user, options.attempts)
         rows += measure_peak(port, pid, options)
+    shutil.rmtree(bill_files)
 
     minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     loads = " → ".join(f"{load[0]:.1f}" for load in (load_before, os.getloadavg()))
