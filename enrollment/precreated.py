@@ -100,26 +100,34 @@ def precreate_from_stage(*, now) -> PrecreateReport:
     """
     columns, values, defaults = _user_columns()
     now = connection.ops.adapt_datetimefield_value(now)
-    emails = """
-        SELECT ebill_email, first_name, last_name,
-               row_number() OVER (PARTITION BY ebill_email ORDER BY account_number) AS n
-        FROM import_stage WHERE ebill_email <> ''
+
+    def numbered(where: str) -> str:
+        # The rows of the addresses that pass `where`, each address's accounts numbered from 1 in
+        # account-number order. Whether an address passes is the same for all its rows, so
+        # filtering before numbering keeps the same first rows, and spares the sort of every
+        # address when none passes (a re-run of the extract).
+        return f"""
+            SELECT e.ebill_email, e.first_name, e.last_name,
+                   row_number() OVER (PARTITION BY e.ebill_email ORDER BY e.account_number) AS n
+            FROM import_stage e WHERE e.ebill_email <> '' AND ({where})
+        """  # noqa: S608 (fixed SQL of this module)
+
+    registered_address = """
+        EXISTS (
+            SELECT 1 FROM accounts_user u
+            WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
+        )
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT count(*) FROM ({emails}) e WHERE e.n = 1 AND EXISTS (
-                SELECT 1 FROM accounts_user u
-                WHERE lower(u.email) = e.ebill_email AND u.email <> '' AND NOT u.precreated
-            )
-            """  # noqa: S608
+            f"SELECT count(*) FROM ({numbered(registered_address)}) e WHERE e.n = 1"  # noqa: S608
         )
         (registered,) = cursor.fetchone()
+        # The WHERE also keeps SQLite from reading ON CONFLICT as part of the join.
         cursor.execute(
             f"""
             INSERT INTO accounts_user ({columns})
-            SELECT {values} FROM ({emails}) e
-            WHERE e.n = 1 AND NOT ({_TAKEN_SQL})
+            SELECT {values} FROM ({numbered(f"NOT ({_TAKEN_SQL})")}) e WHERE e.n = 1
             ON CONFLICT DO NOTHING
             """,  # noqa: S608 (column names from the model, values are parameters)
             {"unusable": UNUSABLE_PASSWORD_PREFIX, "now": now, **defaults},

@@ -142,7 +142,7 @@ def parse_rows(
                         )
                     if pad:
                         record = record[:width] + [""]
-                    values = [value.strip() for value in pick(record)]
+                    values = list(map(str.strip, pick(record)))
                     if has_nul and any("\x00" in value for value in values):
                         raise ValueError("the row contains a NUL character")
                     rows.append(row(values, line))

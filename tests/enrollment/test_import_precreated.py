@@ -185,3 +185,16 @@ def test_a_precreated_user_takes_every_column_it_does_not_decide_from_the_model(
     assert user.must_change_password and not user.has_usable_password()
     # Two unusable passwords are never equal, as with Django's own.
     assert user.password != User.objects.get(email="registered@example.com").password
+
+
+def test_a_precreated_user_is_named_from_the_first_of_its_accounts_by_number():
+    rows = (
+        "1000000009,9999,Luis,Mendoza,9 W Adams St,family@example.com,10.00,2026-12-01\n"
+        "1000000005,5555,Elena,Mendoza,5 E Camelback Rd,family@example.com,20.00,2026-12-01\n"
+        "1000000007,7777,Raul,Mendoza,7 N 1st Ave,family@example.com,30.00,2026-12-01\n"
+    )
+    report = accounts_import(data=(HEADER + rows).encode())
+    assert report.users_created == 1
+    user = User.objects.get(precreated=True)
+    assert (user.first_name, user.last_name) == ("Elena", "Mendoza")
+    assert user.enrollments.count() == 3
