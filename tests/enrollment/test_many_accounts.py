@@ -117,3 +117,43 @@ def test_the_list_leaves_pin_and_password_hashes_in_the_database():
     assert {"pin_hash"} <= listed.account.get_deferred_fields()
     assert {"password"} <= listed.invitation.invited_by.get_deferred_fields()
     assert "Shared by Ana Ruiz" in client.get(reverse("enrollment:accounts")).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_landlords_list_is_never_read_by_a_parallel_scan():
+    """With statistics that know each of these users holds 1,000 accounts, and parallel plans
+    made as cheap as they can be, the list still reads the user's enrollments by index (the
+    other tables here are too small for their plans to mean anything)."""
+    from enrollment.models import BillingAccount, Enrollment
+    from enrollment.selectors import account_list
+
+    accounts = BillingAccount.objects.bulk_create(
+        BillingAccountFactory.build(pin_hash="not-a-pin") for _ in range(1000)
+    )
+    users = [UserFactory() for _ in range(20)]
+    Enrollment.objects.bulk_create(
+        Enrollment(user=user, account=account) for user in users for account in accounts
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE enrollment_enrollment")
+        for setting in (
+            "min_parallel_table_scan_size",
+            "parallel_setup_cost",
+            "parallel_tuple_cost",
+        ):
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        with CaptureQueriesContext(connection) as queries:
+            account_list(user=users[0], page=2)
+        plans = []
+        for query in queries.captured_queries:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert len(plans) == 2  # the page and the count
+    reads = [
+        line.strip()
+        for plan in plans
+        for line in plan.splitlines()
+        if " on enrollment_enrollment" in line
+    ]
+    assert len(reads) == 2, plans
+    assert not [read for read in reads if "Parallel" in read or "Seq Scan" in read], plans
