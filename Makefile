@@ -55,7 +55,7 @@ test: setup
 	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): what a user feels, each figure a ratio to a baseline of the same run,
-# on PostgreSQL and Redis with the phxpay_bench_portal database; about 8 minutes. wrk loads the pages,
+# on PostgreSQL and Redis with the phxpay_bench_portal database; about 9 minutes. wrk loads the pages,
 # psql is the import's baseline. BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 100000 --output r.md".
 bench: setup
 	@command -v wrk >/dev/null && command -v psql >/dev/null || { \
