@@ -59,8 +59,9 @@ SERVER_ENV = {
     "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/5"),
     "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-    # Every attempt comes from one address, and the wrong passwords target one User Name.
-    "RATE_LIMITS_ENABLED": "false",
+    # The throttles off (bench/settings.py): every attempt comes from one address, and the wrong
+    # passwords target one User Name.
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
     "LOG_LEVEL": "WARNING",
 }
 
@@ -86,7 +87,6 @@ def fresh_database() -> str:
 def django_setup(env: dict[str, str]) -> None:
     """This process gets the servers' settings, so what it creates is what they read."""
     os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "phxpay.settings"
     sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command

@@ -215,8 +215,9 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_FAILURE_VIEW = "phxpay.views.csrf_failure"
 
-# One switch for every throttle (a load test turns it off): the rate limits below and django-axes.
-RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+# One switch for every throttle: the rate limits below and django-axes. On in every deployment; only
+# the load test's own settings module (bench/settings.py) turns it off.
+RATE_LIMITS_ENABLED = True
 
 # Login throttling (django-axes): per user name and, separately, per client IP.
 AXES_ENABLED = RATE_LIMITS_ENABLED
@@ -361,7 +362,8 @@ EMAIL_ESP = (
     if EMAIL_BACKEND.startswith("anymail.backends.") and EMAIL_BACKEND.count(".") == 3
     else ""
 )
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PHX Pay Online <PHXwelcome@phoenix.gov>")
+# The sender the City's guide tells customers to look for ("el correo enviado por PHXwelcome@phoenix.gov").
+DEFAULT_FROM_EMAIL = "PHX Pay Online <PHXwelcome@phoenix.gov>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Django's SMTP backend, when EMAIL_BACKEND names it: smtp+tls://user:password@host:587.
 _smtp = env.email_url("EMAIL_URL", default="smtp://localhost:25")
